@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* alias.c - placeholder; the owner replaces it. */
+#include "alias.h"

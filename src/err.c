@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * err.c - filling in struct mh_err.  Messages are cut to one line so that a
+ * hostile value quoted in an error cannot forge a second log line.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+static void
+err_oneline(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+int
+mh_err_set(struct mh_err *err, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err_oneline(err->msg);
+	err->exit = code;
+	return -1;
+}
+
+int
+mh_err_errno(struct mh_err *err, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+	size_t	 len;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+	    strerror(saved));
+	err_oneline(err->msg);
+	err->exit = code;
+	errno = saved;
+	return -1;
+}
+
+void
+mh_err_clear(struct mh_err *err)
+{
+	err->exit = 0;
+	err->msg[0] = '\0';
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fsio.h - the only callers of fsync, rename and link: durable writes and
+ * the safety checks on what we open.  Every failure is EX_TEMPFAIL unless
+ * said otherwise; an fsync failure is never retried (the kernel may have
+ * dropped the dirty pages: a second fsync would lie).
+ */
+#ifndef MH_FSIO_H
+#define MH_FSIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* write(2) all of it, retrying on EINTR and short writes. */
+int	fsio_write_all(int, const void *, size_t);
+/* read(2) up to n bytes, retrying on EINTR; returns bytes read or -1. */
+ssize_t	fsio_read_full(int, void *, size_t);
+/* Read a whole small file below dirfd (O_NOFOLLOW), at most max bytes. */
+int	fsio_read_file(int dirfd, const char *, size_t max, char **data,
+	    size_t *len, struct mh_err *);
+/* tmp name -> write -> fsync -> rename to name -> fsync dir. */
+int	fsio_write_atomic(int dirfd, const char *tmp, const char *name,
+	    const void *, size_t, struct mh_err *);
+int	fsio_fsync_dir(int dirfd, struct mh_err *);
+/*
+ * Check that path is a real directory (not a symlink), owned by uid and not
+ * group/world accessible; EX_CANTCREAT naming the path and the fault.
+ */
+int	fsio_check_private_dir(int fd, const char *path, uid_t, struct mh_err *);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * launch.h - starting the delivery helper (mailhop-deliver) from the front
+ * end: in the background, detached, for -odb; in place of this process for
+ * -odi, -q and `mailhop flush|test`.
+ */
+#ifndef MH_LAUNCH_H
+#define MH_LAUNCH_H
+
+#include "err.h"
+
+/* The helper beside this binary (a build tree), else PKGLIBEXECDIR. */
+int	launch_helper_path(char *, size_t, struct mh_err *);
+/*
+ * Run the helper with args (NULL-terminated, without argv[0]) fully
+ * detached: double fork, setsid, stdio on /dev/null, no other descriptor
+ * inherited.  Returns once the grandchild exists; never waits on it.
+ */
+int	launch_background(const char *config, char *const args[], struct mh_err *);
+/* Replace this process with the helper; returns only on failure. */
+int	launch_exec(const char *config, int verbose, char *const args[],
+	    struct mh_err *);
+
+#endif

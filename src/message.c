@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* message.c - placeholder; the owner replaces it. */
+#include "message.h"

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * message.h - turns the bytes a caller hands us into the message we queue:
+ * line endings made CRLF, header section parsed (rfc5322.c), recipients
+ * collected for -t, Bcc/Resent-Bcc removed, From/Date/Message-ID added when
+ * missing, max_size enforced.  Streams: memory is bounded by the header
+ * section cap, never by the body.  Used by sendmail mode (message_read_fd)
+ * and by -bs (message_line per DATA line, already dot-unstuffed).
+ */
+#ifndef MH_MESSAGE_H
+#define MH_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "conf.h"
+#include "err.h"
+#include "rfc5322.h"
+
+struct message_opts {
+	const struct config *cfg;
+	int		 extract;	/* -t: collect To/Cc/Bcc or Resent-* */
+	const char	*sender;	/* envelope sender ("" = null) for From: */
+	const char	*fullname;	/* -F, or NULL for the account's GECOS */
+};
+
+struct message {
+	const struct message_opts *opts;
+	int		 outfd;		/* the spool's ID.m */
+	struct rfc5322	 hdr;
+	struct buf	 out;		/* write buffer towards outfd */
+	uint64_t	 size;		/* bytes written so far (CRLF form) */
+	int		 in_body;
+	int		 has_from, has_date, has_msgid, has_resent;
+	struct addr_list rcpts;		/* from headers when extract */
+	struct addr_list resent_rcpts;
+	void		*priv;		/* owner's extra state */
+};
+
+int	message_begin(struct message *, const struct message_opts *, int outfd,
+	    struct mh_err *);
+/*
+ * One line without its line ending.  A long line may come in pieces: eol = 0
+ * for a piece the next call continues, 1 for the last piece.  A NUL byte is
+ * EX_DATAERR.
+ */
+int	message_line(struct message *, const char *, size_t, int eol,
+	    struct mh_err *);
+/*
+ * Finish: header section completed if the input ended inside it, headers
+ * added, buffer flushed.  After it, rcpts holds the -t recipients (raw,
+ * before alias expansion) and size the final byte count.
+ */
+int	message_end(struct message *, struct mh_err *);
+void	message_free(struct message *);
+
+/*
+ * Read fd to EOF, or to a lone "." line when dot_ends (sendmail without -i);
+ * LF, CRLF and bare CR all end a line.  EX_IOERR on a read error.
+ */
+int	message_read_fd(struct message *, int fd, int dot_ends, struct mh_err *);
+
+#endif

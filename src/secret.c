@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* secret.c - placeholder; the owner replaces it. */
+#include "secret.h"

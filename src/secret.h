@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * secret.h - where credentials come from: password, password_file (first
+ * line), password_command (first line of its output), oauth_token(_command).
+ * The result is heap memory the caller wipes with xfree_secret().  Nothing
+ * here logs or prints a secret; errors name the source, never the value.
+ */
+#ifndef MH_SECRET_H
+#define MH_SECRET_H
+
+#include "conf.h"
+#include "err.h"
+
+/* *out = NULL when no password is configured. EX_CONFIG/EX_TEMPFAIL on error. */
+int	secret_password(const struct config *, char **out, struct mh_err *);
+/* *out = NULL when no token is configured. */
+int	secret_oauth_token(const struct config *, char **out, struct mh_err *);
+
+#endif

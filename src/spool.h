@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spool.h - the per-user queue between "accepted" and "delivered".  Paths,
+ * ids, claiming and atomic commit live here; SMTP and headers do not.
+ *
+ * An entry is ID.m (the message, CRLF, immutable once committed; its flock
+ * is the entry's lock) plus ID.e (the envelope, replaced only by rename).
+ * ID.e existing is what makes an entry exist.  Ids sort by arrival time.
+ */
+#ifndef MH_SPOOL_H
+#define MH_SPOOL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "conf.h"
+#include "envelope.h"
+#include "err.h"
+
+struct spool {
+	int	 dirfd;			/* O_DIRECTORY, checked private */
+	char	*path;
+};
+
+struct spool_entry {
+	char		 id[ENVELOPE_ID_MAX];
+	int		 msgfd;		/* ID.m, flock'ed while we hold the entry */
+	struct envelope	 env;		/* as loaded or to be committed */
+};
+
+/*
+ * Locate (SPEC §5), create 0700 if missing, open and check the spool.
+ * EX_CANTCREAT if it cannot be created or is unsafe.
+ */
+int	spool_open(struct spool *, const struct config *, struct mh_err *);
+void	spool_close(struct spool *);
+
+/*
+ * Start a new entry: pick a fresh id and create ID.m (O_EXCL, locked).
+ * Write the message to e->msgfd, fill e->env (sender, recipients), then
+ * spool_commit().  Until then the entry is invisible to everyone.
+ */
+int	spool_create(struct spool *, struct spool_entry *, struct mh_err *);
+/*
+ * fsync ID.m, write ID.e atomically, fsync the directory.  On success the
+ * mail is safe.  On failure nothing is visible and the files are removed.
+ * Sets e->env.id, arrival and size.  The entry stays locked until
+ * spool_release().
+ */
+int	spool_commit(struct spool *, struct spool_entry *, struct mh_err *);
+/* Throw away an uncommitted entry. */
+void	spool_abort(struct spool *, struct spool_entry *);
+
+/* Committed ids, sorted (oldest first). Caller frees with spool_ids_free. */
+int	spool_list(struct spool *, char ***ids, size_t *n, struct mh_err *);
+void	spool_ids_free(char **, size_t);
+/* Read an envelope without locking (for mailq). 1 if the entry is gone. */
+int	spool_peek(struct spool *, const char *id, struct envelope *, struct mh_err *);
+/*
+ * Take the entry's lock (wait: block; else give up if busy), then re-read
+ * the envelope.  Returns 0 when held, 1 when busy or gone, -1 on error
+ * (EX_NOUSER for an id that does not exist).
+ */
+int	spool_claim(struct spool *, const char *id, int wait, struct spool_entry *,
+	    struct mh_err *);
+/* Replace ID.e with e->env atomically (write, fsync, rename, fsync dir). */
+int	spool_update(struct spool *, struct spool_entry *, struct mh_err *);
+/* Remove the entry (envelope first, then message). Releases it. */
+int	spool_remove(struct spool *, struct spool_entry *, struct mh_err *);
+/* Unlock and close; frees e->env. */
+void	spool_release(struct spool_entry *);
+/* Remove crash leftovers: temp files and messages without an envelope. */
+void	spool_cleanup(struct spool *);
+/* Check an id from the user (no path from untrusted input). */
+int	spool_id_valid(const char *);
+
+#endif

@@ -1,35 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * relay.h - one SMTP session to the upstream over libcurl: TLS and AUTH
- * options, one easy handle reused across messages, each RCPT's reply and
- * the final reply captured.  The only file that includes <curl/curl.h>.
- * Owner: relay.c (the API below is a first cut for the owner to refine).
+ * relay.h - SMTP to the upstream over libcurl: TLS and AUTH options, easy
+ * handles reused across messages (one connection each), up to `parallel`
+ * of them driven by the multi interface, and every RCPT's reply and the
+ * final reply captured.  The only file that includes <curl/curl.h>.
+ * Owner: relay.c (may refine; deliver.c is the only caller).
  */
 #ifndef MH_RELAY_H
 #define MH_RELAY_H
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "err.h"
+
+#define RELAY_REPLY_MAX	512
 
 struct relay;
 
 struct relay_rcpt {
 	const char	*addr;
-	int		 code;		/* RCPT reply code, or the final one; 0: none */
-	char		 reply[512];	/* sanitized */
+	/*
+	 * Outcome for this recipient: the RCPT reply if it was not 2xx, else
+	 * the reply to the final dot.  0 when the session failed before an
+	 * outcome was known (connection, TLS, AUTH, timeout): deferred.
+	 */
+	int		 code;
+	char		 reply[RELAY_REPLY_MAX];	/* sanitized */
 };
 
+struct relay_job {
+	const char	*sender;	/* "" is the null sender */
+	struct relay_rcpt *rcpts;
+	size_t		 nrcpts;
+	int		 msgfd;		/* CRLF message, read from offset 0 */
+	void		*arg;		/* the caller's */
+	/* Filled in by relay: */
+	int		 session_failed;	/* no outcome for any rcpt */
+	char		 error[RELAY_REPLY_MAX];	/* why, for logs and mailq */
+	char		 relay_name[256];	/* host[addr]:port for logs */
+};
+
+/* Called once per job when it is finished (in job order not guaranteed). */
+typedef void	relay_done_fn(struct relay_job *, void *);
+
+/* verbose: the SMTP dialogue on stderr, credentials masked. */
 struct relay *relay_new(const struct config *, int verbose, struct mh_err *);
 /*
- * Send one message (msgfd, CRLF, from offset 0) from sender to rcpts.
- * Fills each rcpt's code/reply.  Returns 0 if the session worked at all
- * (individual rcpts may still have failed), -1 with err for a session-level
- * failure (connect, TLS, AUTH, timeout): then every rcpt is deferred.
+ * Run the jobs over up to cfg->parallel connections, each reused for
+ * successive jobs.  Returns 0 when every job has had its done callback,
+ * -1 only for a local failure (libcurl cannot start).
  */
-int	relay_send(struct relay *, const char *sender, struct relay_rcpt *,
-	    size_t, int msgfd, struct mh_err *);
+int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
+	    void *, struct mh_err *);
+/*
+ * `mailhop test`: connect, TLS, AUTH, QUIT; append a human report (TLS
+ * version, cipher, certificate subject, issuer, expiry, AUTH result).
+ */
+int	relay_test(struct relay *, struct buf *report, struct mh_err *);
 void	relay_free(struct relay *);
 
 #endif

@@ -23,7 +23,20 @@ int	fsio_read_file(int dirfd, const char *, size_t max, char **data,
 /* tmp name -> write -> fsync -> rename to name -> fsync dir. */
 int	fsio_write_atomic(int dirfd, const char *tmp, const char *name,
 	    const void *, size_t, struct mh_err *);
+/*
+ * The same for a name that exists already (an envelope update): once
+ * renamed, the new version stays even if the directory fsync fails.
+ */
+int	fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
+	    const void *, size_t, struct mh_err *);
 int	fsio_fsync_dir(int dirfd, struct mh_err *);
+/*
+ * Open a directory for use as a spool: O_DIRECTORY | O_NOFOLLOW, with
+ * EX_CANTCREAT naming the path ("is a symbolic link", ...) on failure.
+ */
+int	fsio_open_dir(const char *path, struct mh_err *);
+/* mkdir -p; every directory created gets mode.  -1 with errno. */
+int	fsio_mkdirs(const char *path, mode_t mode);
 /*
  * Check that path is a real directory (not a symlink), owned by uid and not
  * group/world accessible; EX_CANTCREAT naming the path and the fault.

@@ -1,3 +1,631 @@
 /* SPDX-License-Identifier: MIT */
-/* spool.c - placeholder; the owner replaces it. */
+/*
+ * spool.c - the per-user queue between "accepted" and "delivered".  Paths,
+ * ids, claiming and atomic commit live here; SMTP and headers do not.
+ *
+ * Files in the spool directory (see doc/SPOOL.md for the full argument):
+ *	ID.m		the message, CRLF, immutable once committed.  Its flock
+ *			is the entry's lock: it is never replaced by rename, so
+ *			the lock cannot end up on an inode nobody else opens.
+ *	ID.e		the envelope; present = the entry exists.  Replaced only
+ *			by write .tmp.ID.e, fsync, rename, fsync directory.
+ *	.tmp.ID.e	an envelope being written by whoever holds ID.m's lock.
+ * Leftovers (ID.m without ID.e, .tmp.*) are removed by spool_cleanup() once
+ * it can take the lock: a live writer always holds it, so no age guess is
+ * needed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "envelope.h"
+#include "err.h"
+#include "fsio.h"
 #include "spool.h"
+#include "xmem.h"
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+/* Seconds (7) + microseconds (4) + pid (5) + random (4), base 36. */
+#define SPOOL_ID_LEN	20
+#define SPOOL_NAME_MAX	(ENVELOPE_ID_MAX + 16)
+/* An envelope of max_recipients long addresses and replies fits easily. */
+#define SPOOL_ENV_MAX	(64UL * 1024 * 1024)
+
+static const char b36[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+static void
+spool_b36(char *out, unsigned long long v, int width)
+{
+	int	 i;
+
+	for (i = width - 1; i >= 0; i--) {
+		out[i] = b36[v % 36];
+		v /= 36;
+	}
+}
+
+/*
+ * Fixed width and an alphabet in ASCII order, so that strcmp order is
+ * arrival order (to the microsecond); pid and random part keep two
+ * processes in the same microsecond apart, O_EXCL does the rest.
+ */
+static void
+spool_id_new(char *id)
+{
+	struct timeval	 tv;
+	unsigned int	 rnd;
+	static unsigned	 counter;
+
+	gettimeofday(&tv, NULL);
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = (unsigned)tv.tv_usec * 2654435761u + counter;
+	counter++;
+	spool_b36(id, (unsigned long long)tv.tv_sec, 7);
+	spool_b36(id + 7, (unsigned long long)tv.tv_usec, 4);
+	spool_b36(id + 11, (unsigned long long)getpid() % 60466176ULL, 5);
+	spool_b36(id + 16, rnd % 1679616u, 4);
+	id[SPOOL_ID_LEN] = '\0';
+}
+
+int
+spool_id_valid(const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < SPOOL_ID_LEN; i++)
+		if (!(id[i] >= '0' && id[i] <= '9') &&
+		    !(id[i] >= 'A' && id[i] <= 'Z'))
+			return 0;
+	return id[SPOOL_ID_LEN] == '\0';
+}
+
+/* The arrival second encoded in a valid id. */
+static time_t
+spool_id_time(const char *id)
+{
+	unsigned long long v = 0;
+	int	 i;
+
+	for (i = 0; i < 7; i++)
+		v = v * 36 + (unsigned long long)(strchr(b36, id[i]) - b36);
+	return (time_t)v;
+}
+
+static void
+spool_name(char *out, const char *id, const char *fmt)
+{
+	snprintf(out, SPOOL_NAME_MAX, fmt, id);
+}
+
+/* ---- location ---- */
+
+static int
+spool_try_dir(const char *path)
+{
+	return fsio_mkdirs(path, 0700);
+}
+
+/* /var/spool/mailhop/USER, when the admin made the 1733 root. */
+static char *
+spool_shared_dir(void)
+{
+	struct stat	 st;
+	struct passwd	*pw;
+	const char	*root = LOCALSTATEDIR "/spool/mailhop";
+
+	if (lstat(root, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    (st.st_mode & 07777) != 01733 || st.st_uid != 0)
+		return NULL;
+	pw = getpwuid(geteuid());
+	if (pw == NULL || pw->pw_name[0] == '\0' ||
+	    strchr(pw->pw_name, '/') != NULL || pw->pw_name[0] == '.')
+		return NULL;
+	return xasprintf("%s/%s", root, pw->pw_name);
+}
+
+static const char *
+spool_home(void)
+{
+	const char	*home;
+	struct passwd	*pw;
+
+	home = getenv("HOME");
+	if (home != NULL && home[0] == '/')
+		return home;
+	pw = getpwuid(geteuid());
+	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/')
+		return pw->pw_dir;
+	return NULL;
+}
+
+/* SPEC §5: [queue] dir, $XDG_STATE_HOME, ~/.local/state, the shared root. */
+static char *
+spool_locate(const struct config *cfg, struct mh_err *err)
+{
+	const char	*xdg, *home;
+	char		*path, *shared;
+	int		 saved;
+
+	if (cfg != NULL && cfg->dir != NULL && cfg->dir[0] != '\0')
+		path = xstrdup(cfg->dir);
+	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
+		path = xasprintf("%s/mailhop", xdg);
+	else if ((home = spool_home()) != NULL)
+		path = xasprintf("%s/.local/state/mailhop", home);
+	else
+		path = NULL;
+	if (path != NULL && spool_try_dir(path) == 0)
+		return path;
+	saved = errno;
+	/* No usable home (a daemon account): the shared root, if installed. */
+	if ((shared = spool_shared_dir()) != NULL &&
+	    (mkdir(shared, 0700) == 0 || errno == EEXIST)) {
+		free(path);
+		return shared;
+	}
+	free(shared);
+	errno = saved;
+	if (path == NULL)
+		mh_err_set(err, EX_CANTCREAT, "no spool directory: no home "
+		    "directory and no %s/spool/mailhop", LOCALSTATEDIR);
+	else
+		mh_err_errno(err, EX_CANTCREAT,
+		    "cannot create spool directory %s", path);
+	free(path);
+	return NULL;
+}
+
+int
+spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
+{
+	sp->dirfd = -1;
+	sp->path = spool_locate(cfg, err);
+	if (sp->path == NULL)
+		return -1;
+	sp->dirfd = fsio_open_dir(sp->path, err);
+	if (sp->dirfd == -1)
+		goto fail;
+	if (fsio_check_private_dir(sp->dirfd, sp->path, geteuid(), err) == -1)
+		goto fail;
+	return 0;
+fail:
+	spool_close(sp);
+	return -1;
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp->dirfd != -1)
+		close(sp->dirfd);
+	sp->dirfd = -1;
+	free(sp->path);
+	sp->path = NULL;
+}
+
+/* ---- locking helpers ---- */
+
+static int
+spool_flock(int fd, int wait)
+{
+	int	 r;
+
+	do
+		r = flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+/* Is the inode behind fd still linked?  A lock on an unlinked file is void. */
+static int
+spool_fd_linked(int fd)
+{
+	struct stat	 st;
+
+	return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
+static int
+spool_exists(struct spool *sp, const char *name)
+{
+	struct stat	 st;
+
+	return fstatat(sp->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* ---- create and commit ---- */
+
+int
+spool_create(struct spool *sp, struct spool_entry *e, struct mh_err *err)
+{
+	char	 m[SPOOL_NAME_MAX];
+	int	 tries, fd;
+
+	envelope_init(&e->env);
+	e->msgfd = -1;
+	for (tries = 0; tries < 100; tries++) {
+		spool_id_new(e->id);
+		spool_name(m, e->id, "%s.m");
+		fd = openat(sp->dirfd, m, O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd == -1 && errno == EEXIST)
+			continue;
+		if (fd == -1)
+			return mh_err_errno(err, EX_TEMPFAIL,
+			    "cannot create %s/%s", sp->path, m);
+		/*
+		 * spool_cleanup() may have taken the fresh file for a crash
+		 * leftover between our open and our lock: then it is
+		 * unlinked (or about to be), and we start over.
+		 */
+		if (spool_flock(fd, 0) == 0 && spool_fd_linked(fd)) {
+			e->msgfd = fd;
+			memcpy(e->env.id, e->id, sizeof(e->env.id));
+			return 0;
+		}
+		close(fd);
+	}
+	return mh_err_set(err, EX_TEMPFAIL, "%s: cannot pick a queue id",
+	    sp->path);
+}
+
+/* Remove what an uncommitted entry left; the lock is still ours. */
+static void
+spool_unlink_entry(struct spool *sp, const char *id)
+{
+	char	 name[SPOOL_NAME_MAX];
+
+	spool_name(name, id, ".tmp.%s.e");
+	unlinkat(sp->dirfd, name, 0);
+	spool_name(name, id, "%s.m");
+	unlinkat(sp->dirfd, name, 0);
+}
+
+static int
+spool_write_env(struct spool *sp, struct spool_entry *e, int replace,
+    struct mh_err *err)
+{
+	char		 tmp[SPOOL_NAME_MAX], name[SPOOL_NAME_MAX];
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b, 0);
+	if (envelope_format(&e->env, &b) == -1) {
+		buf_free(&b);
+		return mh_err_set(err, EX_SOFTWARE,
+		    "queue entry %s: envelope cannot be written", e->id);
+	}
+	spool_name(tmp, e->id, ".tmp.%s.e");
+	spool_name(name, e->id, "%s.e");
+	/* We hold the lock: a temp file here is a dead writer's. */
+	unlinkat(sp->dirfd, tmp, 0);
+	if (replace)
+		rc = fsio_replace_atomic(sp->dirfd, tmp, name, b.data, b.len,
+		    err);
+	else
+		rc = fsio_write_atomic(sp->dirfd, tmp, name, b.data, b.len,
+		    err);
+	buf_free(&b);
+	return rc;
+}
+
+int
+spool_commit(struct spool *sp, struct spool_entry *e, struct mh_err *err)
+{
+	struct stat	 st;
+
+	if (fsync(e->msgfd) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "fsync of %s/%s.m", sp->path,
+		    e->id);
+		goto fail;
+	}
+	if (fstat(e->msgfd, &st) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "%s/%s.m", sp->path, e->id);
+		goto fail;
+	}
+	memcpy(e->env.id, e->id, sizeof(e->env.id));
+	e->env.size = (uint64_t)st.st_size;
+	if (e->env.arrival == 0)
+		e->env.arrival = spool_id_time(e->id);
+	if (e->env.sender == NULL)
+		e->env.sender = xstrdup("");
+	/* One directory fsync, after the rename, persists ID.m's name too. */
+	if (spool_write_env(sp, e, 0, err) == -1)
+		goto fail;
+	return 0;
+fail:
+	spool_unlink_entry(sp, e->id);
+	return -1;
+}
+
+void
+spool_abort(struct spool *sp, struct spool_entry *e)
+{
+	if (e->msgfd != -1)
+		spool_unlink_entry(sp, e->id);
+	spool_release(e);
+}
+
+void
+spool_release(struct spool_entry *e)
+{
+	if (e->msgfd != -1)
+		close(e->msgfd);
+	e->msgfd = -1;
+	envelope_free(&e->env);
+}
+
+/* ---- listing and reading ---- */
+
+static int
+spool_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Names in the directory, each passed to keep(); kept ones are returned
+ * sorted.  Read through a dup of dirfd so the spool's fd stays usable.
+ */
+static int
+spool_scan(struct spool *sp, int (*keep)(const char *), char ***out,
+    size_t *n, struct mh_err *err)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**v = NULL;
+	size_t		 cap = 0;
+	int		 fd;
+
+	*n = 0;
+	fd = openat(sp->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return mh_err_errno(err, EX_TEMPFAIL, "%s", sp->path);
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (!keep(de->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap == 0 ? 256 : cap * 2;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), spool_cmp);
+	*out = v;
+	return 0;
+}
+
+/* "ID.e" with a well-formed id. */
+static int
+spool_keep_env(const char *name)
+{
+	char	 id[SPOOL_ID_LEN + 1];
+
+	if (strlen(name) != SPOOL_ID_LEN + 2 ||
+	    strcmp(name + SPOOL_ID_LEN, ".e") != 0)
+		return 0;
+	memcpy(id, name, SPOOL_ID_LEN);
+	id[SPOOL_ID_LEN] = '\0';
+	return spool_id_valid(id);
+}
+
+int
+spool_list(struct spool *sp, char ***ids, size_t *n, struct mh_err *err)
+{
+	size_t	 i;
+
+	if (spool_scan(sp, spool_keep_env, ids, n, err) == -1)
+		return -1;
+	for (i = 0; i < *n; i++)
+		(*ids)[i][SPOOL_ID_LEN] = '\0';
+	return 0;
+}
+
+void
+spool_ids_free(char **ids, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int
+spool_peek(struct spool *sp, const char *id, struct envelope *env,
+    struct mh_err *err)
+{
+	char	 name[SPOOL_NAME_MAX];
+	char	*data;
+	size_t	 len;
+	int	 rc;
+
+	envelope_init(env);
+	if (!spool_id_valid(id))
+		return mh_err_set(err, EX_NOUSER, "queue id \"%.40s\" not found",
+		    id);
+	spool_name(name, id, "%s.e");
+	if (fsio_read_file(sp->dirfd, name, SPOOL_ENV_MAX, &data, &len,
+	    err) == -1)
+		return errno == ENOENT ? 1 : -1;
+	rc = envelope_parse(data, len, env, err);
+	free(data);
+	if (rc == -1) {
+		char	 why[MH_ERR_MSG];
+
+		memcpy(why, err->msg, sizeof(why));
+		return mh_err_set(err, EX_DATAERR,
+		    "queue entry %s: damaged envelope: %s", id, why);
+	}
+	if (strcmp(env->id, id) != 0) {
+		envelope_free(env);
+		return mh_err_set(err, EX_DATAERR,
+		    "queue entry %s: damaged envelope: it names id %s", id,
+		    env->id);
+	}
+	return 0;
+}
+
+/* ---- claiming, updating, removing ---- */
+
+int
+spool_claim(struct spool *sp, const char *id, int wait,
+    struct spool_entry *e, struct mh_err *err)
+{
+	char	 name[SPOOL_NAME_MAX];
+	int	 fd, rc;
+
+	e->msgfd = -1;
+	envelope_init(&e->env);
+	if (!spool_id_valid(id))
+		return mh_err_set(err, EX_NOUSER, "queue id \"%.40s\" not found",
+		    id);
+	spool_name(name, id, "%s.m");
+	fd = openat(sp->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+		    id);
+	if (fd == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path, name);
+	if (spool_flock(fd, wait) == -1) {
+		rc = errno == EWOULDBLOCK ? 1 :
+		    mh_err_errno(err, EX_TEMPFAIL, "lock %s", name);
+		close(fd);
+		return rc;
+	}
+	/* Whoever held the lock before us may have finished the entry. */
+	rc = spool_fd_linked(fd) ? spool_peek(sp, id, &e->env, err) : 1;
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	memcpy(e->id, id, SPOOL_ID_LEN + 1);
+	e->msgfd = fd;
+	return 0;
+}
+
+int
+spool_update(struct spool *sp, struct spool_entry *e, struct mh_err *err)
+{
+	if (e->msgfd == -1)
+		return mh_err_set(err, EX_SOFTWARE,
+		    "queue entry %s: update without the lock", e->id);
+	return spool_write_env(sp, e, 1, err);
+}
+
+int
+spool_remove(struct spool *sp, struct spool_entry *e, struct mh_err *err)
+{
+	char	 name[SPOOL_NAME_MAX];
+	int	 rc = 0;
+
+	/*
+	 * The envelope goes first and durably: a crash in between leaves a
+	 * message without envelope (a leftover), never an envelope without
+	 * its message.
+	 */
+	spool_name(name, e->id, "%s.e");
+	if (unlinkat(sp->dirfd, name, 0) == -1)
+		rc = mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path, name);
+	else if (fsio_fsync_dir(sp->dirfd, err) == -1)
+		rc = -1;
+	else {
+		spool_name(name, e->id, "%s.m");
+		if (unlinkat(sp->dirfd, name, 0) == -1)
+			rc = mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path,
+			    name);
+	}
+	spool_release(e);
+	return rc;
+}
+
+/* ---- crash leftovers ---- */
+
+static int
+spool_keep_junk(const char *name)
+{
+	size_t	 len = strlen(name);
+
+	if (strncmp(name, ".tmp.", 5) == 0)
+		return len == 5 + SPOOL_ID_LEN + 2;
+	return len == SPOOL_ID_LEN + 2 && name[0] != '.' &&
+	    (strcmp(name + SPOOL_ID_LEN, ".m") == 0 ||
+	    strcmp(name + SPOOL_ID_LEN, ".e") == 0);
+}
+
+/* Lock ID.m; if it has no envelope, it is a leftover: remove it. */
+static void
+spool_clean_one(struct spool *sp, const char *id, int has_tmp)
+{
+	char	 m[SPOOL_NAME_MAX], e[SPOOL_NAME_MAX], tmp[SPOOL_NAME_MAX];
+	int	 fd;
+
+	spool_name(m, id, "%s.m");
+	spool_name(e, id, "%s.e");
+	spool_name(tmp, id, ".tmp.%s.e");
+	fd = openat(sp->dirfd, m, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		/* No message at all: a temp file for it is dead. */
+		if (errno == ENOENT && has_tmp)
+			unlinkat(sp->dirfd, tmp, 0);
+		return;
+	}
+	if (spool_flock(fd, 0) == -1) {
+		close(fd);
+		return;		/* a live writer or flusher */
+	}
+	/* Re-check under the lock: the writer may have committed meanwhile. */
+	if (has_tmp)
+		unlinkat(sp->dirfd, tmp, 0);
+	if (spool_fd_linked(fd) && !spool_exists(sp, e))
+		unlinkat(sp->dirfd, m, 0);
+	close(fd);
+}
+
+void
+spool_cleanup(struct spool *sp)
+{
+	char		**names;
+	char		 id[SPOOL_ID_LEN + 1], want[SPOOL_NAME_MAX];
+	size_t		 n, i;
+	struct mh_err	 err;
+	int		 has_tmp;
+
+	if (spool_scan(sp, spool_keep_junk, &names, &n, &err) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		has_tmp = strncmp(names[i], ".tmp.", 5) == 0;
+		memcpy(id, names[i] + (has_tmp ? 5 : 0), SPOOL_ID_LEN);
+		id[SPOOL_ID_LEN] = '\0';
+		if (!spool_id_valid(id))
+			continue;
+		if (!has_tmp && strcmp(names[i] + SPOOL_ID_LEN, ".e") == 0)
+			continue;
+		if (!has_tmp) {
+			/* Sorted: "ID.e" sorts right before "ID.m". */
+			spool_name(want, id, "%s.e");
+			if (i > 0 && strcmp(names[i - 1], want) == 0)
+				continue;
+		}
+		spool_clean_one(sp, id, has_tmp);
+	}
+	spool_ids_free(names, n);
+}

@@ -5,7 +5,13 @@
  *
  * An entry is ID.m (the message, CRLF, immutable once committed; its flock
  * is the entry's lock) plus ID.e (the envelope, replaced only by rename).
- * ID.e existing is what makes an entry exist.  Ids sort by arrival time.
+ * ID.e existing is what makes an entry exist.  Ids sort by arrival time:
+ * 20 characters of [0-9A-Z] (seconds, microseconds, pid, random, base 36).
+ * doc/SPOOL.md has the format and the durability argument.
+ *
+ * Who calls spool_cleanup(): the flusher (before it scans) and sendmail
+ * mode (after its own commit, so the leftovers of a killed sendmail go
+ * away at the next one); never mailq, which must stay read-only and fast.
  */
 #ifndef MH_SPOOL_H
 #define MH_SPOOL_H
@@ -54,12 +60,20 @@ void	spool_abort(struct spool *, struct spool_entry *);
 /* Committed ids, sorted (oldest first). Caller frees with spool_ids_free. */
 int	spool_list(struct spool *, char ***ids, size_t *n, struct mh_err *);
 void	spool_ids_free(char **, size_t);
-/* Read an envelope without locking (for mailq). 1 if the entry is gone. */
+/*
+ * Read an envelope without locking (for mailq). 1 if the entry is gone;
+ * -1 with EX_DATAERR ("queue entry ID: damaged envelope: line 3: ...") or
+ * EX_NOUSER for a malformed id.  Envelopes are replaced by rename, so an
+ * unlocked read sees one whole version.
+ */
 int	spool_peek(struct spool *, const char *id, struct envelope *, struct mh_err *);
 /*
  * Take the entry's lock (wait: block; else give up if busy), then re-read
  * the envelope.  Returns 0 when held, 1 when busy or gone, -1 on error
- * (EX_NOUSER for an id that does not exist).
+ * (EX_NOUSER for an id that does not exist or is malformed, with the
+ * message `queue id "X" not found'; EX_DATAERR for a damaged envelope).
+ * A flusher walking spool_list() should treat EX_NOUSER like 1: another
+ * flusher finished the entry between the listing and the claim.
  */
 int	spool_claim(struct spool *, const char *id, int wait, struct spool_entry *,
 	    struct mh_err *);

@@ -1,3 +1,118 @@
 /* SPDX-License-Identifier: MIT */
-/* log.c - placeholder; the owner replaces it. */
+/*
+ * log.c - the delivery log.  Every line is built whole in a fixed buffer
+ * and written with one write(2) to an O_APPEND file, so concurrent
+ * flushers never interleave half-lines.  Values that came from a server or
+ * a user pass through log_sanitize() first: a reply with a CR/LF cannot
+ * forge a second log line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsio.h"
 #include "log.h"
+#include "timefmt.h"
+
+void
+log_sanitize(const char *s, char *out, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0)
+		return;
+	if (s == NULL)
+		s = "";
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ?
+		    '?' : s[i];
+	out[i] = '\0';
+}
+
+int
+log_open(struct log *l, const struct config *cfg)
+{
+	l->use_syslog = cfg->log_syslog;
+	l->fd = -1;
+	if (l->use_syslog)
+		openlog("mailhop", LOG_PID, LOG_MAIL);
+	if (cfg->log_file == NULL || cfg->log_file[0] == '\0')
+		return 0;
+	l->fd = open(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	return l->fd == -1 ? -1 : 0;
+}
+
+/* Hand one finished line (no newline) to syslog and the file. */
+static void
+log_emit(struct log *l, const char *line)
+{
+	char	 buf[LOG_LINE_MAX + 128], when[TIMEFMT_MAX];
+	int	 n;
+
+	if (l->use_syslog)
+		syslog(LOG_INFO, "%s", line);
+	if (l->fd == -1)
+		return;
+	if (timefmt_rfc3339(time(NULL), when, sizeof(when)) == -1)
+		when[0] = '\0';
+	n = snprintf(buf, sizeof(buf), "%s mailhop[%ld]: %s\n", when,
+	    (long)getpid(), line);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf)) {
+		n = sizeof(buf) - 1;
+		buf[n - 1] = '\n';
+	}
+	/* A log that cannot be written must not stop delivery. */
+	(void)fsio_write_all(l->fd, buf, (size_t)n);
+}
+
+void
+log_attempt(struct log *l, const struct log_attempt *a)
+{
+	char	 line[LOG_LINE_MAX], from[600], to[600], relay[300];
+	char	 reply[600];
+
+	log_sanitize(a->from, from, sizeof(from));
+	log_sanitize(a->to, to, sizeof(to));
+	log_sanitize(a->relay != NULL && a->relay[0] != '\0' ? a->relay :
+	    "none", relay, sizeof(relay));
+	log_sanitize(a->reply, reply, sizeof(reply));
+	/* Cut, not split, if it is ever longer than a line. */
+	if (snprintf(line, sizeof(line), "%s: from=<%s>, to=<%s>, relay=%s, "
+	    "delay=%.1f, attempts=%d, status=%s%s%s%s", a->id, from, to, relay,
+	    a->delay < 0 ? 0.0 : a->delay, a->attempts, a->status,
+	    reply[0] != '\0' ? " (" : "", reply, reply[0] != '\0' ? ")" : "") < 0)
+		return;
+	log_emit(l, line);
+}
+
+void
+log_msg(struct log *l, const char *fmt, ...)
+{
+	char	 raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	log_sanitize(raw, line, sizeof(line));
+	log_emit(l, line);
+}
+
+void
+log_close(struct log *l)
+{
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+	if (l->use_syslog)
+		closelog();
+	l->use_syslog = 0;
+}

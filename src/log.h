@@ -11,6 +11,8 @@
 
 #include "conf.h"
 
+#define LOG_LINE_MAX	2048	/* a line is cut here, never split */
+
 struct log {
 	int	 use_syslog;
 	int	 fd;			/* [log] file, O_APPEND; -1 if none */
@@ -18,19 +20,27 @@ struct log {
 
 struct log_attempt {
 	const char	*id;
-	const char	*from;
+	const char	*from;		/* "" is the null sender */
 	const char	*to;
-	const char	*relay;		/* host[addr]:port */
-	long		 delay;		/* seconds since arrival */
+	const char	*relay;		/* host[addr]:port; NULL: none reached */
+	double		 delay;		/* seconds since arrival */
 	int		 attempts;
-	const char	*status;	/* sent, deferred, bounced, failed */
+	const char	*status;	/* sent, deferred, bounced */
 	const char	*reply;
 };
 
+/*
+ * Open syslog and/or the [log] file (O_APPEND, created 0600).  Returns -1
+ * with errno set when the file cannot be opened; syslog is then still on,
+ * and l is usable either way.
+ */
 int	log_open(struct log *, const struct config *);
+/* "ID: from=<a>, to=<b>, relay=h[ip]:port, delay=1.2, attempts=2, status=sent (250 ok)" */
 void	log_attempt(struct log *, const struct log_attempt *);
 /* A free-form line (warnings, helper start-up errors). */
 void	log_msg(struct log *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	log_close(struct log *);
+/* Copy s to out with control bytes made '?', cut to len - 1 bytes. */
+void	log_sanitize(const char *s, char *out, size_t len);
 
 #endif

@@ -4,6 +4,11 @@
  * addresses or an error out; no I/O, no exit, every buffer capped.  This
  * is the guard that keeps CR/LF and other controls out of the SMTP dialogue
  * (libcurl 7.88 does not check).  Errors are EX_DATAERR.
+ *
+ * Error messages start with the offending text, quoted and made printable
+ * (\r, \n, \t, \xNN; cut to ADDR_QUOTE_MAX characters), then ": reason":
+ *	"bob@x\r\nRCPT TO:<evil@y>": control character in address
+ * Callers put "recipient " or "sender " in front.
  */
 #ifndef MH_ADDR_H
 #define MH_ADDR_H
@@ -12,38 +17,77 @@
 
 #include "err.h"
 
-#define ADDR_MAX	512	/* longest addr-spec accepted, in bytes */
+#define ADDR_MAX		512	/* longest addr-spec accepted, in bytes */
+#define ADDR_LOCAL_MAX		64	/* RFC 5321 4.5.3.1.1 */
+#define ADDR_DOMAIN_MAX		255	/* RFC 5321 4.5.3.1.2 */
+#define ADDR_COMMENT_DEPTH	32	/* deeper (((comments))) are refused */
+#define ADDR_QUOTE_MAX		100	/* characters of input quoted in errors */
 
 struct addr_list {
 	char	**v;		/* addr-specs, "local@domain" or bare "local" */
 	size_t	 n;
 	size_t	 cap;
 	size_t	 max;		/* refuse (EX_DATAERR) beyond this many; 0: none */
+	/* private: a hash index of v[] so that 20,000 adds stay linear */
+	size_t	*idx;		/* slots hold index + 1; 0 is empty */
+	size_t	 idxcap;	/* a power of two, or 0 */
+	size_t	 idxn;		/* how many of v[] are indexed */
 };
 
+/* A zeroed struct is also a valid empty list without a limit. */
 void	addr_list_init(struct addr_list *, size_t max);
-/* Append a copy unless already present (domain compared case-insensitively). */
+/*
+ * Check (addr_check) and append a copy unless already present: local parts
+ * compare exactly (RFC 5321 2.4: they may be case-sensitive), domains
+ * case-insensitively (ASCII).  A duplicate is not an error and does not
+ * count against max.  Past max: EX_DATAERR
+ * "too many recipients (max_recipients = N)".
+ */
 int	addr_list_add(struct addr_list *, const char *, struct mh_err *);
+/* 1 if an equal address (as addr_list_add compares) is in the list. */
+int	addr_list_has(struct addr_list *, const char *);
 void	addr_list_free(struct addr_list *);
 
 /*
  * Parse the body of an address header (To, Cc, ...; folding already
- * removed or not: CRLF followed by WSP is folding) and append every
+ * removed or not: CRLF or LF followed by WSP is folding) and append every
  * addr-spec.  Display names, quoted strings, comments, groups and obsolete
- * routes are understood; an empty group adds nothing.
+ * routes are understood; an empty group and empty elements ("a,,b") add
+ * nothing.  Quoted local parts stay quoted ("john doe"@example.com) unless
+ * the quotes protect nothing ("john"@x gives john@x).  Lenient where real
+ * mailers are sloppy: ';' outside a group separates like ',', a group
+ * missing its final ';' ends with the input, a display name may contain
+ * '@' or '.' unquoted.  On error the addresses already appended stay.
  */
 int	addr_parse_list(const char *, size_t, struct addr_list *, struct mh_err *);
 /*
  * One address as given on the command line or to -f: "a@b", "<a@b>",
  * "Name <a@b>", "a" (bare local name).  "<>" and "" give "" (null sender).
- * *out is allocated.
+ * Exactly one address, else an error; no folding, and any control byte
+ * other than TAB is refused.  *out is allocated (NULL on error).
  */
 int	addr_parse_one(const char *, char **out, struct mh_err *);
-/* Check one addr-spec: no control byte, no unquoted space or <>, sizes. */
+/*
+ * Check one addr-spec: not empty, no control byte, no unquoted space or <>,
+ * no other unquoted special, local part 1..64 bytes, domain 1..255 bytes
+ * (dot-separated non-empty labels, or a [domain literal]), at most
+ * ADDR_MAX in all.  8-bit bytes (UTF-8) are allowed.  A bare local name
+ * (no '@') passes.  The null sender "" does not: only addr_parse_one
+ * makes it.
+ */
 int	addr_check(const char *, struct mh_err *);
-/* "local" -> "local@domain"; an address with '@' is copied unchanged. */
+/*
+ * "local" -> "local@domain"; an address with '@' is copied unchanged, and
+ * so is everything when domain is NULL or "".  Allocated.
+ */
 char	*addr_qualify(const char *, const char *domain);
 /* The domain part (after the last '@' outside quotes), or NULL. */
 const char *addr_domain(const char *);
+/*
+ * Write s (len bytes) quoted and printable into dst: "..." with \r \n \t
+ * \" \\ and \xNN escapes, cut after ADDR_QUOTE_MAX characters ("..."...).
+ * For error messages about any untrusted string.
+ */
+void	addr_quote(char *dst, size_t dstsz, const char *s, size_t len);
 
 #endif

@@ -1,5 +1,327 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_send.c - placeholder; the owner replaces it. */
+/*
+ * cmd_send.c - sendmail mode: check the sender and every recipient, read
+ * the message into a new spool entry, commit it, then hand delivery to the
+ * helper (-odb / -odi) or leave it queued (-odq).  Nothing is visible in
+ * the spool before spool_commit(); any error before that leaves no trace,
+ * so a non-zero exit always means "not queued, resend".
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "alias.h"
 #include "cmd.h"
-int cmd_send(const struct invocation *i, const struct config *c, struct mh_err *e) { (void)i; (void)c; return mh_err_set(e, EX_SOFTWARE, "not yet") ? EX_SOFTWARE : 0; }
-int cmd_verify(const struct invocation *i, const struct config *c, struct mh_err *e) { (void)i; (void)c; return mh_err_set(e, EX_SOFTWARE, "not yet") ? EX_SOFTWARE : 0; }
+#include "envelope.h"
+#include "launch.h"
+#include "message.h"
+#include "spool.h"
+#include "xmem.h"
+
+struct send {
+	const struct invocation	*inv;
+	const struct config	*cfg;
+	char			*sender;	/* "" is the null sender */
+	struct addr_list	 raw;		/* as given, before aliases */
+	struct addr_list	 rcpts;		/* final */
+	struct spool		 spool;
+	struct spool_entry	 entry;
+	int			 spool_open, entry_open;
+};
+
+/* Prefix err's message (which quotes the culprit) with what it was. */
+static int
+send_blame(struct mh_err *err, const char *what)
+{
+	char	 msg[MH_ERR_MSG];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return mh_err_set(err, err->exit ? err->exit : EX_DATAERR, "%s %s",
+	    what, msg);
+}
+
+/* The account's own address: login@domain. */
+static char *
+send_user_address(const struct config *cfg)
+{
+	struct passwd	*pw;
+	const char	*name;
+
+	pw = getpwuid(getuid());
+	name = pw != NULL ? pw->pw_name : getenv("LOGNAME");
+	if (name == NULL || *name == '\0')
+		return xasprintf("uid%ld@%s", (long)getuid(),
+		    conf_domain(cfg));
+	return xasprintf("%s@%s", name, conf_domain(cfg));
+}
+
+/*
+ * Envelope sender: force_from's `from`, else -f/-r, else [sender] from,
+ * else login@domain.  A bare local name is qualified; "<>" is null.
+ */
+static int
+send_sender(struct send *s, struct mh_err *err)
+{
+	const char	*given = s->inv->sender;
+	char		*a;
+
+	if (s->cfg->force_from && s->cfg->from != NULL)
+		given = s->cfg->from;
+	else if (given == NULL)
+		given = s->cfg->from;
+	if (given == NULL) {
+		s->sender = send_user_address(s->cfg);
+		return addr_check(s->sender, err) == -1 ?
+		    send_blame(err, "sender") : 0;
+	}
+	if (addr_parse_one(given, &a, err) == -1)
+		return send_blame(err, "sender");
+	if (*a == '\0') {
+		s->sender = a;
+		return 0;
+	}
+	s->sender = addr_qualify(a, conf_domain(s->cfg));
+	free(a);
+	return 0;
+}
+
+/* Quote like addr.c does, for the errors we raise before parsing. */
+static void
+send_quote(char *out, size_t len, const char *s)
+{
+	struct buf	 b;
+
+	buf_init(&b, 0);
+	buf_addc(&b, '"');
+	for (; *s != '\0' && b.len < 200; s++) {
+		if (*s == '\r')
+			buf_adds(&b, "\\r");
+		else if (*s == '\n')
+			buf_adds(&b, "\\n");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			buf_addf(&b, "\\x%02x", (unsigned char)*s);
+		else if (*s == '"' || *s == '\\')
+			buf_addf(&b, "\\%c", *s);
+		else
+			buf_addc(&b, *s);
+	}
+	buf_adds(&b, *s != '\0' ? "\"..." : "\"");
+	snprintf(out, len, "%s", b.data);
+	buf_free(&b);
+}
+
+/* Each argument is an address list ("a@x, Bob <b@y>" gives two). */
+static int
+send_args(const struct invocation *inv, struct addr_list *l,
+    struct mh_err *err)
+{
+	const char	*a, *c;
+	char		 q[256];
+	int		 i;
+
+	for (i = 0; i < inv->nrcpts; i++) {
+		a = inv->rcpts[i];
+		/* No control byte may hide in an argument (SMTP injection). */
+		for (c = a; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				send_quote(q, sizeof(q), a);
+				return mh_err_set(err, EX_DATAERR,
+				    "recipient %s: control character in "
+				    "address", q);
+			}
+		if (addr_parse_list(a, strlen(a), l, err) == -1)
+			return send_blame(err, "recipient");
+	}
+	return 0;
+}
+
+/* -F: a CR or LF would split the From: header we write. */
+static int
+send_check_fullname(const char *name, struct mh_err *err)
+{
+	char	 q[256];
+
+	if (name == NULL || strpbrk(name, "\r\n") == NULL)
+		return 0;
+	send_quote(q, sizeof(q), name);
+	return mh_err_set(err, EX_DATAERR, "-F %s: line break in full name",
+	    q);
+}
+
+/* raw -> aliases, qualification, duplicates once -> rcpts. */
+static int
+send_expand(struct send *s, struct mh_err *err)
+{
+	if (alias_expand(s->cfg, &s->raw, &s->rcpts, err) == -1)
+		return -1;
+	if (s->rcpts.n == 0)
+		return mh_err_set(err, EX_DATAERR, s->inv->extract ?
+		    "no recipients (none given and none in To, Cc or Bcc)" :
+		    "no recipients");
+	return 0;
+}
+
+static void
+send_free(struct send *s)
+{
+	if (s->entry_open)
+		spool_abort(&s->spool, &s->entry);
+	if (s->spool_open)
+		spool_close(&s->spool);
+	addr_list_free(&s->raw);
+	addr_list_free(&s->rcpts);
+	free(s->sender);
+}
+
+static void
+send_init(struct send *s, const struct invocation *inv,
+    const struct config *cfg)
+{
+	size_t	 max;
+
+	memset(s, 0, sizeof(*s));
+	s->inv = inv;
+	s->cfg = cfg;
+	max = cfg->max_recipients > 0 ? (size_t)cfg->max_recipients : 0;
+	addr_list_init(&s->raw, max);
+	addr_list_init(&s->rcpts, max);
+	s->spool.dirfd = -1;
+	s->entry.msgfd = -1;
+}
+
+/* stdin -> the entry's message file; -t recipients join s->raw. */
+static int
+send_read(struct send *s, struct mh_err *err)
+{
+	struct message_opts	 o;
+	struct message		 m;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	o.cfg = s->cfg;
+	o.extract = s->inv->extract;
+	o.sender = s->sender;
+	o.fullname = s->inv->fullname;
+	if (message_begin(&m, &o, s->entry.msgfd, err) == -1)
+		return -1;
+	if (message_read_fd(&m, STDIN_FILENO, !s->inv->ignore_dots,
+	    err) == -1 || message_end(&m, err) == -1)
+		goto out;
+	for (i = 0; i < m.rcpts.n; i++)
+		if (addr_list_add(&s->raw, m.rcpts.v[i], err) == -1)
+			goto out;
+	rc = 0;
+out:
+	message_free(&m);
+	return rc;
+}
+
+/* Everything up to "the mail is safe". */
+static int
+send_queue(struct send *s, struct mh_err *err)
+{
+	size_t	 i;
+
+	if (spool_open(&s->spool, s->cfg, err) == -1)
+		return -1;
+	s->spool_open = 1;
+	if (spool_create(&s->spool, &s->entry, err) == -1)
+		return -1;
+	s->entry_open = 1;
+	if (send_read(s, err) == -1 || send_expand(s, err) == -1)
+		return -1;
+	free(s->entry.env.sender);
+	s->entry.env.sender = xstrdup(s->sender);
+	for (i = 0; i < s->rcpts.n; i++)
+		envelope_add_rcpt(&s->entry.env, s->rcpts.v[i]);
+	if (spool_commit(&s->spool, &s->entry, err) == -1) {
+		/* spool_commit removed what it wrote; release the rest. */
+		spool_release(&s->entry);
+		s->entry_open = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * After the commit: -odq leaves it queued; -odb starts a detached helper
+ * (if that fails the mail still waits in the queue: not an error); -odi
+ * becomes the helper, which reports and exits 0 or 75.
+ */
+static int
+send_deliver(const struct send *s, const char *id, struct mh_err *err)
+{
+	enum conf_deliver	 how = s->cfg->deliver;
+	char			*bg[] = { "flush", "--background", NULL };
+	char			*fg[] = { "flush", "-I", NULL, "--report", NULL };
+	struct mh_err		 ignored, why;
+
+	if (s->inv->deliver == CLI_DELIVER_BACKGROUND)
+		how = CONF_DELIVER_BACKGROUND;
+	else if (s->inv->deliver == CLI_DELIVER_FOREGROUND)
+		how = CONF_DELIVER_FOREGROUND;
+	else if (s->inv->deliver == CLI_DELIVER_QUEUE)
+		how = CONF_DELIVER_QUEUE;
+	if (how == CONF_DELIVER_QUEUE)
+		return 0;
+	if (how == CONF_DELIVER_BACKGROUND) {
+		mh_err_clear(&ignored);
+		launch_background(s->inv->config, bg, &ignored);
+		return 0;
+	}
+	fg[2] = (char *)id;
+	launch_exec(s->inv->config, s->inv->verbose, fg, &why);
+	return mh_err_set(err, EX_TEMPFAIL, "queued as %s, but delivery "
+	    "could not start: %s", id, why.msg);
+}
+
+int
+cmd_send(const struct invocation *inv, const struct config *cfg,
+    struct mh_err *err)
+{
+	struct send	 s;
+	char		 id[ENVELOPE_ID_MAX];
+
+	send_init(&s, inv, cfg);
+	if (send_check_fullname(inv->fullname, err) == -1 ||
+	    send_sender(&s, err) == -1 ||
+	    send_args(inv, &s.raw, err) == -1 ||
+	    send_queue(&s, err) == -1) {
+		send_free(&s);
+		return err->exit;
+	}
+	/* From here on the mail is safe: exit 0 is allowed. */
+	snprintf(id, sizeof(id), "%s", s.entry.id);
+	/* The helper must be able to claim the entry: drop our lock. */
+	spool_release(&s.entry);
+	s.entry_open = 0;
+	send_free(&s);
+	/* s.inv and s.cfg are the caller's and still valid. */
+	return send_deliver(&s, id, err) == -1 ? err->exit : 0;
+}
+
+/*
+ * -bv: every final address, one per line, after aliases and
+ * qualification, in the order found; nothing is read or queued.
+ */
+int
+cmd_verify(const struct invocation *inv, const struct config *cfg,
+    struct mh_err *err)
+{
+	struct send	 s;
+	size_t		 i;
+	int		 rc = 0;
+
+	send_init(&s, inv, cfg);
+	if (send_args(inv, &s.raw, err) == -1 || send_expand(&s, err) == -1)
+		rc = err->exit;
+	else
+		for (i = 0; i < s.rcpts.n; i++)
+			printf("%s\n", s.rcpts.v[i]);
+	send_free(&s);
+	return rc;
+}

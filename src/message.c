@@ -1,3 +1,533 @@
 /* SPDX-License-Identifier: MIT */
-/* message.c - placeholder; the owner replaces it. */
+/*
+ * message.c - from the caller's bytes to the queued message.  Input is
+ * split into lines on LF, CRLF or a bare CR (a CR at the end of one read
+ * and an LF at the start of the next are still one line ending); every
+ * line leaves as CRLF, so no bare CR or LF can reach the wire.  Header
+ * fields go through rfc5322.c one at a time; the body is copied through a
+ * fixed write buffer, so memory does not grow with the message.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "message.h"
+#include "timefmt.h"
+#include "xmem.h"
+
+#define MSG_WBUF	(64 * 1024)	/* write buffer towards outfd */
+#define MSG_RBUF	(64 * 1024)	/* read buffer in message_read_fd */
+
+static int	message_route(struct message *, const char *, size_t, int,
+		    struct mh_err *);
+
+/* "64M", "1G", "512K" or a plain byte count, for the limit messages. */
+void
+message_fmt_size(unsigned long long n, char *out, size_t len)
+{
+	if (n != 0 && n % (1ULL << 30) == 0)
+		snprintf(out, len, "%lluG", n >> 30);
+	else if (n != 0 && n % (1ULL << 20) == 0)
+		snprintf(out, len, "%lluM", n >> 20);
+	else if (n != 0 && n % (1ULL << 10) == 0)
+		snprintf(out, len, "%lluK", n >> 10);
+	else
+		snprintf(out, len, "%llu", n);
+}
+
+int
+message_begin(struct message *m, const struct message_opts *opts, int outfd,
+    struct mh_err *err)
+{
+	const struct config	*cfg = opts->cfg;
+	size_t			 maxrcpt;
+
+	(void)err;
+	memset(m, 0, sizeof(*m));
+	m->opts = opts;
+	m->outfd = outfd;
+	rfc5322_init(&m->hdr, (size_t)cfg->max_header_size);
+	buf_init(&m->out, 0);
+	maxrcpt = cfg->max_recipients > 0 ? (size_t)cfg->max_recipients : 0;
+	addr_list_init(&m->rcpts, maxrcpt);
+	addr_list_init(&m->resent_rcpts, maxrcpt);
+	return 0;
+}
+
+void
+message_free(struct message *m)
+{
+	rfc5322_free(&m->hdr);
+	buf_free(&m->out);
+	addr_list_free(&m->rcpts);
+	addr_list_free(&m->resent_rcpts);
+}
+
+static int
+message_flush(struct message *m, struct mh_err *err)
+{
+	size_t	 off = 0;
+	ssize_t	 w;
+
+	while (off < m->out.len) {
+		w = write(m->outfd, m->out.data + off, m->out.len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return mh_err_errno(err, EX_TEMPFAIL,
+			    "cannot write the queued message");
+		off += (size_t)w;
+	}
+	buf_reset(&m->out);
+	return 0;
+}
+
+/* Every byte of the queued message passes here: max_size is counted. */
+static int
+message_write(struct message *m, const char *s, size_t n,
+    struct mh_err *err)
+{
+	unsigned long long	 max = m->opts->cfg->max_size;
+	char			 lim[32];
+
+	m->size += n;
+	if (max != 0 && m->size > max) {
+		message_fmt_size(max, lim, sizeof(lim));
+		return mh_err_set(err, EX_DATAERR,
+		    "message exceeds max_size (%s)", lim);
+	}
+	buf_add(&m->out, s, n);
+	if (m->out.len >= MSG_WBUF)
+		return message_flush(m, err);
+	return 0;
+}
+
+/* The account's full name from GECOS: up to the first ',', '&' = login. */
+static void
+message_gecos(struct buf *b)
+{
+	struct passwd	*pw;
+	const char	*g;
+
+	pw = getpwuid(getuid());
+	if (pw == NULL || pw->pw_gecos == NULL)
+		return;
+	for (g = pw->pw_gecos; *g != '\0' && *g != ','; g++) {
+		if (*g != '&') {
+			buf_addc(b, *g);
+			continue;
+		}
+		if (pw->pw_name[0] >= 'a' && pw->pw_name[0] <= 'z') {
+			buf_addc(b, pw->pw_name[0] - 'a' + 'A');
+			buf_adds(b, pw->pw_name + 1);
+		} else
+			buf_adds(b, pw->pw_name);
+	}
+}
+
+static void
+message_b64(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long	 v;
+	size_t		 i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned long)s[i] << 16 | s[i + 1] << 8 | s[i + 2];
+		buf_addc(b, t[v >> 18 & 63]);
+		buf_addc(b, t[v >> 12 & 63]);
+		buf_addc(b, t[v >> 6 & 63]);
+		buf_addc(b, t[v & 63]);
+	}
+	if (i < n) {
+		v = (unsigned long)s[i] << 16 | (i + 1 < n ? s[i + 1] << 8 : 0);
+		buf_addc(b, t[v >> 18 & 63]);
+		buf_addc(b, t[v >> 12 & 63]);
+		buf_addc(b, i + 1 < n ? t[v >> 6 & 63] : '=');
+		buf_addc(b, '=');
+	}
+}
+
+/*
+ * RFC 2047 encoded-words, each under 75 characters and holding whole
+ * UTF-8 characters, folded onto continuation lines.
+ */
+static void
+message_phrase_2047(struct buf *b, const char *name)
+{
+	const unsigned char	*s = (const unsigned char *)name;
+	size_t			 n = strlen(name), take;
+
+	while (n > 0) {
+		take = n > 45 ? 45 : n;
+		while (take < n && take > 1 && (s[take] & 0xc0) == 0x80)
+			take--;
+		buf_adds(b, "=?UTF-8?B?");
+		message_b64(b, s, take);
+		buf_adds(b, "?=");
+		s += take;
+		n -= take;
+		if (n > 0)
+			buf_adds(b, "\r\n ");
+	}
+}
+
+/* A display name as an atom sequence, a quoted-string or encoded-words. */
+void
+message_phrase(struct buf *b, const char *name)
+{
+	const unsigned char	*s;
+	int			 plain = 1;
+
+	for (s = (const unsigned char *)name; *s != '\0'; s++) {
+		if (*s < 0x20 || *s >= 0x7f) {
+			message_phrase_2047(b, name);
+			return;
+		}
+		if (!(*s == ' ' || (*s >= '0' && *s <= '9') ||
+		    ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
+		    strchr("!#$%&'*+-/=?^_`{|}~", *s) != NULL))
+			plain = 0;
+	}
+	if (plain && name[0] != ' ' && name[strlen(name) - 1] != ' ') {
+		buf_adds(b, name);
+		return;
+	}
+	buf_addc(b, '"');
+	for (s = (const unsigned char *)name; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+static const char *
+message_domain(const struct message *m)
+{
+	const char	*d = conf_domain(m->opts->cfg);
+
+	return d != NULL && *d != '\0' ? d : "localhost";
+}
+
+/* "From: Name <sender>\r\n"; the null sender shows as MAILER-DAEMON. */
+static void
+message_from(const struct message *m, struct buf *b)
+{
+	const char	*sender = m->opts->sender;
+	struct buf	 name;
+
+	buf_adds(b, "From: ");
+	if (sender == NULL || *sender == '\0') {
+		buf_addf(b, "MAILER-DAEMON@%s\r\n", message_domain(m));
+		return;
+	}
+	buf_init(&name, 0);
+	if (m->opts->fullname != NULL)
+		buf_adds(&name, m->opts->fullname);
+	else
+		message_gecos(&name);
+	if (name.len > 0) {
+		message_phrase(b, name.data);
+		buf_addf(b, " <%s>\r\n", sender);
+	} else
+		buf_addf(b, "%s\r\n", sender);
+	buf_free(&name);
+}
+
+/* "<20261125001950.4242.9f86d081884c7d65@example.com>" */
+static void
+message_msgid(const struct message *m, struct buf *b)
+{
+	unsigned char	 r[8];
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 t[32];
+	size_t		 i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* No entropy yet (early boot): time and pid still differ. */
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(ts.tv_nsec >> (i * 4));
+	}
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(t, sizeof(t), "%Y%m%d%H%M%S", &tm);
+	buf_addf(b, "Message-ID: <%s.%ld.", t, (long)getpid());
+	for (i = 0; i < sizeof(r); i++)
+		buf_addf(b, "%02x", r[i]);
+	buf_addf(b, "@%s>\r\n", message_domain(m));
+}
+
+/* Missing From/Date/Message-ID at the end of the header section. */
+static int
+message_add_headers(struct message *m, struct mh_err *err)
+{
+	struct buf	 b;
+	char		 date[TIMEFMT_MAX];
+	int		 rc;
+
+	buf_init(&b, 0);
+	if (!m->has_from)
+		message_from(m, &b);
+	if (!m->has_date && timefmt_rfc5322(time(NULL), date,
+	    sizeof(date)) == 0)
+		buf_addf(&b, "Date: %s\r\n", date);
+	if (!m->has_msgid)
+		message_msgid(m, &b);
+	m->has_from = m->has_date = m->has_msgid = 1;
+	buf_add(&b, "\r\n", 2);
+	rc = message_write(m, b.data, b.len, err);
+	buf_free(&b);
+	return rc;
+}
+
+/* -t: the addresses of a To/Cc/Bcc (or Resent-) field. */
+static int
+message_extract(struct message *m, struct addr_list *l, struct mh_err *err)
+{
+	const struct rfc5322	*p = &m->hdr;
+	char			 what[MH_ERR_MSG];
+
+	if (addr_parse_list(p->field.data + p->value_off,
+	    p->field.len - p->value_off, l, err) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "%s", err->msg);
+	return mh_err_set(err, EX_DATAERR, "%.*s header: %s",
+	    (int)p->name_len, p->field.data, what);
+}
+
+static int
+message_on_field(struct message *m, struct mh_err *err)
+{
+	struct rfc5322	*p = &m->hdr;
+	struct buf	 b;
+	int		 rc;
+
+	if (p->name_len > 7 && strncasecmp(p->field.data, "Resent-", 7) == 0)
+		m->has_resent = 1;
+	if (rfc5322_is(p, "Date"))
+		m->has_date = 1;
+	else if (rfc5322_is(p, "Message-ID"))
+		m->has_msgid = 1;
+	if (m->opts->extract) {
+		if ((rfc5322_is(p, "To") || rfc5322_is(p, "Cc") ||
+		    rfc5322_is(p, "Bcc")) &&
+		    message_extract(m, &m->rcpts, err) == -1)
+			return -1;
+		if ((rfc5322_is(p, "Resent-To") || rfc5322_is(p, "Resent-Cc") ||
+		    rfc5322_is(p, "Resent-Bcc")) &&
+		    message_extract(m, &m->resent_rcpts, err) == -1)
+			return -1;
+	}
+	if (rfc5322_is(p, "Bcc") || rfc5322_is(p, "Resent-Bcc"))
+		return 0;
+	if (rfc5322_is(p, "From")) {
+		m->has_from = 1;
+		if (m->opts->cfg->force_from) {
+			buf_init(&b, 0);
+			message_from(m, &b);
+			rc = message_write(m, b.data, b.len, err);
+			buf_free(&b);
+			return rc;
+		}
+	}
+	return message_write(m, p->field.data, p->field.len, err);
+}
+
+static int
+message_on_end(struct message *m, struct mh_err *err)
+{
+	struct rfc5322	*p = &m->hdr;
+
+	m->in_body = 1;
+	if (message_add_headers(m, err) == -1)
+		return -1;
+	if (p->end != RFC5322_END_BODY)
+		return 0;
+	if (message_write(m, p->rest, p->rest_len, err) == -1)
+		return -1;
+	return p->rest_eol ? message_write(m, "\r\n", 2, err) : 0;
+}
+
+static int
+message_drain(struct message *m, struct mh_err *err)
+{
+	int	 ev;
+
+	while ((ev = rfc5322_next(&m->hdr)) > 0) {
+		if (ev == RFC5322_FIELD && message_on_field(m, err) == -1)
+			return -1;
+		if (ev == RFC5322_END)
+			return message_on_end(m, err);
+	}
+	return 0;
+}
+
+static int
+message_header_limit(struct message *m, struct mh_err *err)
+{
+	char	 lim[32];
+
+	message_fmt_size(m->opts->cfg->max_header_size, lim, sizeof(lim));
+	return mh_err_set(err, EX_DATAERR,
+	    "header section exceeds max_header_size (%s)", lim);
+}
+
+/* One piece of a line, line ending already taken off. */
+static int
+message_route(struct message *m, const char *s, size_t n, int eol,
+    struct mh_err *err)
+{
+	if (m->in_body) {
+		if (n > 0 && message_write(m, s, n, err) == -1)
+			return -1;
+		return eol ? message_write(m, "\r\n", 2, err) : 0;
+	}
+	if (rfc5322_push(&m->hdr, s, n, eol) == -1)
+		return message_header_limit(m, err);
+	return message_drain(m, err);
+}
+
+/*
+ * Sendmail's lone dot: a line that is exactly "." ends the input.  A "."
+ * at the start of a line is held back until the next byte shows whether
+ * the line goes on.
+ */
+static int
+message_piece(struct message *m, const char *s, size_t n, int eol,
+    struct mh_err *err)
+{
+	if (m->dot_ends && m->linelen == 0 && n > 0 && s[0] == '.' &&
+	    n == 1) {
+		if (eol) {
+			m->done = 1;
+			return 0;
+		}
+		m->dot_held = 1;
+		m->linelen = 1;
+		return 0;
+	}
+	if (m->dot_held) {
+		if (n == 0 && eol) {
+			m->done = 1;
+			return 0;
+		}
+		if (n == 0)
+			return 0;
+		m->dot_held = 0;
+		if (message_route(m, ".", 1, 0, err) == -1)
+			return -1;
+	}
+	if (n == 0 && !eol)
+		return 0;
+	m->linelen = eol ? 0 : m->linelen + n;
+	return message_route(m, s, n, eol, err);
+}
+
+int
+message_line(struct message *m, const char *s, size_t n, int eol,
+    struct mh_err *err)
+{
+	size_t	 i = 0, j;
+
+	if (m->done)
+		return 0;
+	if (n > 0 && memchr(s, '\0', n) != NULL)
+		return mh_err_set(err, EX_DATAERR,
+		    "message contains a NUL byte");
+	if (m->cr_pending && n > 0) {
+		if (s[0] == '\n')
+			i = 1;
+		m->cr_pending = 0;
+	}
+	while (i < n && !m->done) {
+		for (j = i; j < n && s[j] != '\r' && s[j] != '\n'; j++)
+			;
+		if (j == n)
+			return message_piece(m, s + i, n - i,
+			    eol, err) == -1 ? -1 : 0;
+		if (message_piece(m, s + i, j - i, 1, err) == -1)
+			return -1;
+		if (s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')
+			j++;
+		else if (s[j] == '\r' && j + 1 == n && !eol)
+			m->cr_pending = 1;
+		i = j + 1;
+	}
+	if (eol) {
+		m->cr_pending = 0;
+		if (i == n && !m->done)
+			return message_piece(m, "", 0, 1, err);
+	}
+	return 0;
+}
+
+int
+message_end(struct message *m, struct mh_err *err)
+{
+	struct addr_list	 tmp;
+
+	if (m->dot_held) {
+		/* "." then EOF: still the lone dot that ends the input. */
+		m->dot_held = 0;
+		m->done = 1;
+	}
+	if (!m->in_body) {
+		rfc5322_finish(&m->hdr);
+		if (message_drain(m, err) == -1)
+			return -1;
+		if (!m->in_body && message_on_end(m, err) == -1)
+			return -1;
+	} else if (m->linelen > 0 && !m->done) {
+		/* A last line without its line ending gets one. */
+		if (message_write(m, "\r\n", 2, err) == -1)
+			return -1;
+	}
+	m->linelen = 0;
+	if (message_flush(m, err) == -1)
+		return -1;
+	/* -t: if any Resent- field exists, only Resent-To/Cc/Bcc count. */
+	if (m->has_resent) {
+		tmp = m->rcpts;
+		m->rcpts = m->resent_rcpts;
+		m->resent_rcpts = tmp;
+	}
+	return 0;
+}
+
+int
+message_read_fd(struct message *m, int fd, int dot_ends, struct mh_err *err)
+{
+	char	*b;
+	ssize_t	 n;
+	int	 rc = 0;
+
+	b = xmalloc(MSG_RBUF);
+	m->dot_ends = dot_ends;
+	while (!m->done) {
+		n = read(fd, b, MSG_RBUF);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = mh_err_errno(err, EX_IOERR,
+			    "error reading the message");
+			break;
+		}
+		if (n == 0)
+			break;
+		if (message_line(m, b, (size_t)n, 0, err) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	free(b);
+	return rc;
+}

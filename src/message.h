@@ -37,6 +37,12 @@ struct message {
 	struct addr_list rcpts;		/* from headers when extract */
 	struct addr_list resent_rcpts;
 	void		*priv;		/* owner's extra state */
+	/* line splitting state (message.c) */
+	int		 dot_ends;	/* a lone "." line ends the input */
+	int		 dot_held;	/* a "." starts the line: wait and see */
+	int		 cr_pending;	/* the last piece ended in CR: skip an LF */
+	int		 done;		/* the lone dot was seen: ignore the rest */
+	size_t		 linelen;	/* bytes of the current line so far */
 };
 
 int	message_begin(struct message *, const struct message_opts *, int outfd,
@@ -61,5 +67,11 @@ void	message_free(struct message *);
  * LF, CRLF and bare CR all end a line.  EX_IOERR on a read error.
  */
 int	message_read_fd(struct message *, int fd, int dot_ends, struct mh_err *);
+
+/* Helpers shared with cmd_send.c and the tests. */
+/* "64M", "1G", "512K" or bytes: how limits are named in messages. */
+void	message_fmt_size(unsigned long long, char *, size_t);
+/* A display name as atoms, a quoted-string or RFC 2047 encoded-words. */
+void	message_phrase(struct buf *, const char *);
 
 #endif

@@ -75,7 +75,13 @@ struct config {
 	char		*files[2];	/* files read, in order, for `mailhop config` */
 	size_t		 nfiles;
 	char		*explicit_path;	/* -C / MAILHOP_CONFIG, passed on to the helper */
+	struct conf_cache *cache;	/* host name, looked up on first use */
 };
+
+/* Lines longer than this are refused (inih's INI_MAX_LINE 200 less CR LF NUL). */
+#define CONF_LINE_MAX	197
+/* A configuration file larger than this is refused. */
+#define CONF_FILE_MAX	(1024 * 1024)
 
 /* Defaults of SPEC §7. */
 void	conf_init(struct config *);
@@ -87,8 +93,19 @@ void	conf_init(struct config *);
  * EX_NOINPUT; a missing default file is simply skipped.
  */
 int	conf_load(struct config *, const char *path, int from_cli, struct mh_err *);
-/* Apply one file over what is already in the struct. */
+/*
+ * Apply one file over what is already in the struct (key by key).  The file
+ * must be a regular file owned by the caller or root and not writable by
+ * others; if it sets password or oauth_token it must not be readable by
+ * group or others.  Missing: EX_NOINPUT; everything else: EX_CONFIG.
+ */
 int	conf_load_file(struct config *, const char *path, struct mh_err *);
+/*
+ * Apply INI text held in memory as if it were the file called name, without
+ * the checks on the file itself (fuzzing, tests).  Errors as conf_load_file.
+ */
+int	conf_load_buffer(struct config *, const char *name, const char *,
+	    size_t, struct mh_err *);
 void	conf_free(struct config *);
 
 /* Effective values. */
@@ -107,5 +124,7 @@ int	conf_print(const struct config *, struct buf *);
 int	conf_parse_duration(const char *, long *);		/* 30s 15m 2h 5d */
 int	conf_parse_size(const char *, unsigned long long *);	/* 512 64K 64M 1G */
 int	conf_parse_bool(const char *, int *);		/* yes no true false 1 0 on off */
+/* "1m..1h" (first delay .. cap) or one duration for a fixed interval. */
+int	conf_parse_retry(const char *, long *min, long *max);
 
 #endif

@@ -1,3 +1,295 @@
 /* SPDX-License-Identifier: MIT */
-/* secret.c - placeholder; the owner replaces it. */
+/*
+ * secret.c - fetching the password or OAuth token at the moment it is
+ * needed: from the configuration, from the first line of a private file,
+ * or from the first line that a command prints.  The value lives only in
+ * heap memory that the caller wipes; errors name the source, never it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "err.h"
 #include "secret.h"
+#include "xmem.h"
+
+#define SECRET_MAX	(64 * 1024)	/* more than any password or token */
+
+/* The first line of data, without its CR/LF, as a fresh string. */
+static char *
+secret_first_line(const char *data, size_t len)
+{
+	size_t	 n;
+
+	for (n = 0; n < len && data[n] != '\n'; n++)
+		;
+	while (n > 0 && data[n - 1] == '\r')
+		n--;
+	return xstrndup(data, n);
+}
+
+static void
+secret_wipe_buf(struct buf *b)
+{
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->cap);
+	buf_free(b);
+}
+
+static int
+secret_read_fd(int fd, struct buf *b)
+{
+	char	 chunk[4096];
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_add(b, chunk, (size_t)n) == -1) {
+			explicit_bzero(chunk, sizeof(chunk));
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	return n == 0 ? 0 : -1;
+}
+
+/* password_file: first line of a file nobody else may read. */
+static int
+secret_from_file(const char *key, const char *path, char **out,
+    struct mh_err *err)
+{
+	struct stat	 st;
+	struct buf	 b;
+	int		 fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+	buf_init(&b, SECRET_MAX);
+	if (fstat(fd, &st) == -1) {
+		mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		mh_err_set(err, EX_CONFIG, "%s %s: not a regular file", key,
+		    path);
+		goto done;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		mh_err_set(err, EX_CONFIG, "%s %s: readable by group or "
+		    "others (chmod 600 %s)", key, path, path);
+		goto done;
+	}
+	if (secret_read_fd(fd, &b) == -1) {
+		mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+		goto done;
+	}
+	*out = secret_first_line(b.data != NULL ? b.data : "", b.len);
+	if (**out == '\0') {
+		free(*out);
+		*out = NULL;
+		mh_err_set(err, EX_CONFIG, "%s %s: the first line is empty",
+		    key, path);
+		goto done;
+	}
+	rc = 0;
+done:
+	secret_wipe_buf(&b);
+	close(fd);
+	return rc;
+}
+
+/* In the child: stdin from /dev/null, stdout to the pipe, nothing else. */
+static void
+secret_child(const char *cmd, int wfd)
+{
+	int	 fd;
+
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd != -1 && fd != STDIN_FILENO) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+	if (wfd != STDOUT_FILENO) {
+		dup2(wfd, STDOUT_FILENO);
+		close(wfd);
+	}
+	/*
+	 * Descriptors above stderr (spool files and their locks, sockets)
+	 * must not outlive us in a command that leaves a daemon behind.
+	 */
+	for (fd = STDERR_FILENO + 1; fd < 1024; fd++)
+		close(fd);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+static long
+secret_ms_left(const struct timespec *deadline)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* Read the command's output until EOF; 1 on timeout. */
+static int
+secret_collect(int fd, long timeout, struct buf *b)
+{
+	struct timespec	 deadline;
+	struct pollfd	 pfd;
+	char		 chunk[4096];
+	ssize_t		 n;
+	long		 left;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		left = secret_ms_left(&deadline);
+		if (left <= 0)
+			return 1;
+		if (poll(&pfd, 1, left > 60000 ? 60000 : (int)left) == -1 &&
+		    errno != EINTR)
+			return -1;
+		if (pfd.revents == 0)
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		/* Past the cap, keep draining so the command can finish. */
+		(void)buf_add(b, chunk, (size_t)n);
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	return n == 0 ? 0 : -1;
+}
+
+static int
+secret_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static int
+secret_status(const char *key, long timeout, int timedout, int status,
+    struct mh_err *err)
+{
+	if (timedout)
+		return mh_err_set(err, EX_TEMPFAIL, "%s timed out after %lds "
+		    "(killed)", key, timeout);
+	if (WIFSIGNALED(status))
+		return mh_err_set(err, EX_TEMPFAIL, "%s killed by signal %d",
+		    key, WTERMSIG(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		return mh_err_set(err, EX_TEMPFAIL, "%s failed (exit %d)", key,
+		    WEXITSTATUS(status));
+	return 0;
+}
+
+/* password_command: the first line of what /bin/sh -c CMD prints. */
+static int
+secret_from_command(const char *key, const char *cmd, long timeout,
+    char **out, struct mh_err *err)
+{
+	struct buf	 b;
+	pid_t		 pid;
+	int		 fds[2], status = 0, rc, timedout;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "%s: pipe", key);
+	pid = fork();
+	if (pid == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return mh_err_errno(err, EX_TEMPFAIL, "%s: fork", key);
+	}
+	if (pid == 0)
+		secret_child(cmd, fds[1]);
+	close(fds[1]);
+	buf_init(&b, SECRET_MAX);
+	if (timeout <= 0)
+		timeout = 60;
+	rc = secret_collect(fds[0], timeout, &b);
+	close(fds[0]);
+	timedout = rc == 1;
+	if (timedout) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	if (secret_wait(pid, &status) == -1 ||
+	    secret_status(key, timeout, timedout, status, err) == -1)
+		goto fail;
+	if (rc == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "%s: reading its output", key);
+		goto fail;
+	}
+	*out = secret_first_line(b.data != NULL ? b.data : "", b.len);
+	secret_wipe_buf(&b);
+	if (**out == '\0') {
+		free(*out);
+		*out = NULL;
+		return mh_err_set(err, EX_TEMPFAIL, "%s printed nothing", key);
+	}
+	return 0;
+fail:
+	secret_wipe_buf(&b);
+	return -1;
+}
+
+int
+secret_password(const struct config *cfg, char **out, struct mh_err *err)
+{
+	*out = NULL;
+	if (cfg->password != NULL && *cfg->password != '\0') {
+		*out = xstrdup(cfg->password);
+		return 0;
+	}
+	if (cfg->password_file != NULL && *cfg->password_file != '\0')
+		return secret_from_file("password_file", cfg->password_file,
+		    out, err);
+	if (cfg->password_command != NULL && *cfg->password_command != '\0')
+		return secret_from_command("password_command",
+		    cfg->password_command, cfg->timeout, out, err);
+	return 0;
+}
+
+int
+secret_oauth_token(const struct config *cfg, char **out, struct mh_err *err)
+{
+	*out = NULL;
+	if (cfg->oauth_token != NULL && *cfg->oauth_token != '\0') {
+		*out = xstrdup(cfg->oauth_token);
+		return 0;
+	}
+	if (cfg->oauth_token_command != NULL &&
+	    *cfg->oauth_token_command != '\0')
+		return secret_from_command("oauth_token_command",
+		    cfg->oauth_token_command, cfg->timeout, out, err);
+	return 0;
+}

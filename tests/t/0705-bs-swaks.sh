@@ -16,7 +16,8 @@ root = admin@example.com'
 # `make install` does.
 mkdir -p bin && ln -s "$MAILHOP_BIN" bin/sendmail
 
-printf 'Subject: via swaks\r\nX-Test: 0705\r\n\r\nfirst line\r\n.leading dot\r\n.\r\nlast line\r\n' >msg.eml
+# swaks adds the final CRLF itself
+printf 'Subject: via swaks\r\nX-Test: 0705\r\n\r\nfirst line\r\n.leading dot\r\n.\r\nlast line' >msg.eml
 out=$(swaks --pipe "$PWD/bin/sendmail -bs" --ehlo swaks.example \
 	--from sender@example.org --to rcpt@example.net,root \
 	--data @msg.eml 2>swaks.err)

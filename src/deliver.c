@@ -1,3 +1,805 @@
 /* SPDX-License-Identifier: MIT */
-/* deliver.c - placeholder; the owner replaces it. */
+/*
+ * deliver.c - the flush loop.  A pass lists the spool, claims every due
+ * entry (a flock on ID.m: an entry another flusher holds is skipped, and
+ * the envelope is re-read once ours, so nothing is sent twice because of
+ * concurrency), hands the claimed entries to relay.c in batches and, as
+ * each one finishes, writes every recipient's outcome with one atomic
+ * envelope update before letting the entry go.  Bounces are new entries,
+ * delivered by the next pass of the same run.  A run ends only after a
+ * pass that found nothing to do, so mail queued meanwhile is not left
+ * behind (SPEC §6).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "deliver.h"
+#include "dsn.h"
+#include "envelope.h"
+#include "log.h"
+#include "relay.h"
+#include "xmem.h"
+
+/* Entries claimed (locks and descriptors held) at once. */
+#define DELIVER_BATCH	64
+/* The spool-level lock of -odb flushers (spool.c ignores the name). */
+#define DELIVER_LOCK	"flush.lock"
+
+/* A sorted set of queue ids. */
+struct dl_ids {
+	char	**v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+/* One claimed entry on its way through relay_run(). */
+struct dl_item {
+	struct spool_entry	 e;
+	struct relay_rcpt	*rr;
+	size_t			*map;	/* rr[k] is e.env.rcpts[map[k]] */
+	unsigned char		*fresh;	/* per env rcpt: failed in this attempt */
+	const char		**status; /* per env rcpt: word to log, or NULL */
+	struct relay_job	*job;
+	int			 done;	/* the done callback has run */
+};
+
+struct dl_run {
+	struct spool		*sp;
+	const struct config	*cfg;
+	const struct deliver_opts *opts;
+	struct deliver_stats	*st;
+	struct relay		*relay;
+	struct log		 log;
+	struct dl_ids		 tried;		/* attempted in this run */
+	struct dl_ids		 bounces;	/* made in this run: always due */
+	int			 lockfd;	/* flush.lock while held, else -1 */
+	int			 first;		/* first pass: filters and force */
+	struct mh_err		 lerr;		/* first local error, if any */
+	int			 lfailed;
+};
+
+static void	dl_on_done(struct relay_job *, void *);
+
+/* ---- small helpers ---- */
+
+static int
+dl_ids_find(const struct dl_ids *s, const char *id, size_t *at)
+{
+	size_t	 lo = 0, hi = s->n, mid;
+	int	 c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(s->v[mid], id);
+		if (c == 0) {
+			*at = mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return 0;
+}
+
+static void
+dl_ids_add(struct dl_ids *s, const char *id)
+{
+	size_t	 at;
+
+	if (dl_ids_find(s, id, &at))
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 64 : s->cap * 2;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	memmove(s->v + at + 1, s->v + at, (s->n - at) * sizeof(*s->v));
+	s->v[at] = xstrdup(id);
+	s->n++;
+}
+
+static int
+dl_ids_has(const struct dl_ids *s, const char *id)
+{
+	size_t	 at;
+
+	return dl_ids_find(s, id, &at);
+}
+
+static void
+dl_ids_free(struct dl_ids *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *
+dl_sender(const struct envelope *env)
+{
+	return env->sender != NULL ? env->sender : "";
+}
+
+/* Keep the first local error for the exit status; log every one. */
+static void
+dl_local_error(struct dl_run *run, const struct mh_err *err)
+{
+	log_msg(&run->log, "%s", err->msg);
+	if (!run->lfailed)
+		run->lerr = *err;
+	run->lfailed = 1;
+}
+
+/* `retry` doubling per attempt: attempt 1 waits retry_min. */
+static long
+dl_backoff(const struct config *cfg, int attempts)
+{
+	long	 d = cfg->retry_min > 0 ? cfg->retry_min : 0;
+	long	 max = cfg->retry_max > d ? cfg->retry_max : d;
+	int	 i;
+
+	for (i = 1; i < attempts && d < max; i++)
+		d = d > max / 2 ? max : d * 2;
+	return d > max ? max : d;
+}
+
+static double
+dl_delay(const struct envelope *env)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)(ts.tv_sec - env->arrival) + ts.tv_nsec / 1e9;
+}
+
+/* ---- which entries and recipients are due ---- */
+
+/* -R: the recipient's domain contains the substring. */
+static int
+dl_rcpt_matches(const struct dl_run *run, const struct rcpt *rc)
+{
+	const char	*dom;
+
+	if (run->opts->rcpt_domain == NULL ||
+	    (!run->first && run->opts->background))
+		return 1;
+	dom = strrchr(rc->addr, '@');
+	dom = dom != NULL ? dom + 1 : rc->addr;
+	return strcasestr(dom, run->opts->rcpt_domain) != NULL;
+}
+
+static int
+dl_forced(const struct dl_run *run)
+{
+	return run->first && (run->opts->force || run->opts->only_id != NULL);
+}
+
+static int
+dl_rcpt_due(const struct dl_run *run, const struct rcpt *rc, time_t now,
+    int bounce)
+{
+	if (rc->state != RCPT_PENDING)
+		return 0;
+	if (bounce)
+		return 1;
+	return (dl_forced(run) || rc->next <= now) && dl_rcpt_matches(run, rc);
+}
+
+/* Filters of the first pass; later passes of a -odb run take everything. */
+static int
+dl_entry_selected(const struct dl_run *run, const char *id,
+    const struct envelope *env)
+{
+	const struct deliver_opts *o = run->opts;
+
+	if (dl_ids_has(&run->bounces, id))
+		return 1;
+	if (!run->first && o->background)
+		return 1;
+	if (o->only_id != NULL && strcmp(o->only_id, id) != 0)
+		return 0;
+	if (o->sender_substr != NULL &&
+	    strcasestr(dl_sender(env), o->sender_substr) == NULL)
+		return 0;
+	return 1;
+}
+
+/* 1: the entry needs work (a due recipient, or it has none pending). */
+static int
+dl_entry_due(const struct dl_run *run, const char *id,
+    const struct envelope *env, time_t now)
+{
+	size_t	 i;
+	int	 bounce;
+
+	if (env->state != ENV_QUEUED || dl_ids_has(&run->tried, id) ||
+	    !dl_entry_selected(run, id, env))
+		return 0;
+	if (envelope_count(env, RCPT_PENDING) == 0)
+		return 1;
+	bounce = dl_ids_has(&run->bounces, id);
+	for (i = 0; i < env->nrcpts; i++)
+		if (dl_rcpt_due(run, &env->rcpts[i], now, bounce))
+			return 1;
+	return 0;
+}
+
+/* ---- recording outcomes ---- */
+
+/* The reply to record for rr: its own, else the session's error. */
+static void
+dl_reply(const struct relay_job *job, const struct relay_rcpt *rr, int code,
+    char *out, size_t len)
+{
+	if (code != 0 && rr->reply[0] != '\0')
+		snprintf(out, len, "%s", rr->reply);
+	else if (code != 0)
+		snprintf(out, len, "%d", code);
+	else if (job->error[0] != '\0')
+		snprintf(out, len, "%s", job->error);
+	else
+		snprintf(out, len, "delivery failed, no reason given");
+}
+
+/* SPEC §6: 2xx sent, 5xx failed, anything else (0: no outcome) deferred. */
+static void
+dl_outcome(struct dl_run *run, struct dl_item *it, size_t k, time_t now)
+{
+	const struct relay_rcpt	*rr = &it->job->rcpts[k];
+	size_t			 i = it->map[k];
+	struct rcpt		*rc = &it->e.env.rcpts[i];
+	char			 reply[RELAY_REPLY_MAX + 16];
+	int			 code;
+
+	code = it->job->session_failed ? 0 : rr->code;
+	dl_reply(it->job, rr, code, reply, sizeof(reply));
+	rc->attempts++;
+	envelope_set_reply(rc, reply);
+	if (code >= 200 && code < 300) {
+		rc->state = RCPT_SENT;
+		it->status[i] = "sent";
+	} else if (code >= 500 && code < 600) {
+		rc->state = RCPT_FAILED;
+		it->fresh[i] = 1;
+		it->status[i] = "bounced";
+	} else {
+		rc->next = now + dl_backoff(run->cfg, rc->attempts);
+		it->status[i] = "deferred";
+	}
+}
+
+/*
+ * SPEC §6: an entry is bounced for age only after an attempt that failed
+ * while it was already older than max_age, so a clock jump alone (with
+ * no attempt) bounces nothing.  Every recipient still pending goes.
+ */
+static void
+dl_expire(struct dl_run *run, struct dl_item *it, time_t now)
+{
+	struct envelope	*env = &it->e.env;
+	struct rcpt	*rc;
+	char		*why;
+	size_t		 i;
+	int		 deferred = 0;
+
+	for (i = 0; i < env->nrcpts; i++)
+		if (it->status[i] != NULL &&
+		    strcmp(it->status[i], "deferred") == 0)
+			deferred = 1;
+	if (!deferred || run->cfg->max_age <= 0 ||
+	    now - env->arrival <= run->cfg->max_age)
+		return;
+	for (i = 0; i < env->nrcpts; i++) {
+		rc = &env->rcpts[i];
+		if (rc->state != RCPT_PENDING)
+			continue;
+		why = xasprintf("%s, last error: %s", DSN_EXPIRED,
+		    rc->reply != NULL ? rc->reply : "none");
+		envelope_set_reply(rc, why);
+		free(why);
+		rc->state = RCPT_FAILED;
+		it->fresh[i] = 1;
+		it->status[i] = "bounced";
+	}
+}
+
+/* One log line (and with -odi one stderr line) per recipient tried. */
+static void
+dl_log_item(struct dl_run *run, struct dl_item *it)
+{
+	const struct envelope	*env = &it->e.env;
+	struct log_attempt	 a;
+	char			 reply[RELAY_REPLY_MAX + 64];
+	size_t			 i;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		if (it->status[i] == NULL)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.id = env->id;
+		a.from = dl_sender(env);
+		a.to = env->rcpts[i].addr;
+		a.relay = it->job->relay_name;
+		a.delay = dl_delay(env);
+		a.attempts = env->rcpts[i].attempts;
+		a.status = it->status[i];
+		a.reply = env->rcpts[i].reply != NULL ? env->rcpts[i].reply : "";
+		log_attempt(&run->log, &a);
+		if (strcmp(a.status, "sent") == 0)
+			run->st->sent++;
+		else if (strcmp(a.status, "deferred") == 0)
+			run->st->deferred++;
+		else if (dl_sender(env)[0] == '\0' || env->is_bounce)
+			run->st->failed++;
+		else
+			run->st->bounced++;
+		if (!run->opts->report)
+			continue;
+		log_sanitize(a.reply, reply, sizeof(reply));
+		fprintf(stderr, "mailhop: %s: %s: %s%s%s%s\n", a.id, a.to,
+		    a.status, reply[0] != '\0' ? " (" : "", reply,
+		    reply[0] != '\0' ? ")" : "");
+	}
+}
+
+/* ---- finishing an entry ---- */
+
+/* A copy of env that shows only the recipients that failed just now. */
+static void
+dl_bounce_view(const struct dl_item *it, struct envelope *view)
+{
+	const struct envelope	*env = &it->e.env;
+	size_t			 i;
+
+	*view = *env;
+	view->rcpts = xcalloc(env->nrcpts == 0 ? 1 : env->nrcpts,
+	    sizeof(*view->rcpts));
+	view->nrcpts = 0;
+	for (i = 0; i < env->nrcpts; i++)
+		if (it->fresh[i])
+			view->rcpts[view->nrcpts++] = env->rcpts[i];
+}
+
+/* bounce_sender as an envelope address: "" for <>. */
+static char *
+dl_bounce_from(const struct config *cfg)
+{
+	const char	*s = cfg->bounce_sender;
+	size_t		 n;
+
+	if (s == NULL || s[0] == '\0' || strcmp(s, "<>") == 0)
+		return xstrdup("");
+	n = strlen(s);
+	if (s[0] == '<' && n > 2 && s[n - 1] == '>')
+		return xstrndup(s + 1, n - 2);
+	return xstrdup(s);
+}
+
+/*
+ * Queue the DSN for the recipients that failed in this attempt.  It is
+ * committed before the original's envelope records the failure: a crash
+ * in between costs a second bounce, never a lost one.
+ */
+static int
+dl_bounce(struct dl_run *run, struct dl_item *it, struct mh_err *err)
+{
+	struct spool_entry	 b;
+	struct envelope		 view;
+	int			 rc;
+
+	memset(&b, 0, sizeof(b));
+	if (spool_create(run->sp, &b, err) == -1)
+		return -1;
+	dl_bounce_view(it, &view);
+	rc = dsn_write(run->cfg, &view, it->e.msgfd, b.msgfd, err);
+	free(view.rcpts);
+	if (rc == -1) {
+		spool_abort(run->sp, &b);
+		return -1;
+	}
+	b.env.sender = dl_bounce_from(run->cfg);
+	b.env.is_bounce = 1;
+	envelope_add_rcpt(&b.env, dl_sender(&it->e.env));
+	if (spool_commit(run->sp, &b, err) == -1) {
+		spool_abort(run->sp, &b);
+		return -1;
+	}
+	log_msg(&run->log, "%s: sender non-delivery notification: %s",
+	    it->e.id, b.id);
+	dl_ids_add(&run->bounces, b.id);
+	spool_release(&b);
+	return 0;
+}
+
+/* The bounce could not be queued: keep those recipients for a retry. */
+static void
+dl_unfail(struct dl_run *run, struct dl_item *it, time_t now)
+{
+	struct rcpt	*rc;
+	size_t		 i;
+
+	for (i = 0; i < it->e.env.nrcpts; i++) {
+		if (!it->fresh[i])
+			continue;
+		rc = &it->e.env.rcpts[i];
+		rc->state = RCPT_PENDING;
+		rc->next = now + dl_backoff(run->cfg, rc->attempts);
+		it->fresh[i] = 0;
+		it->status[i] = "deferred";
+	}
+}
+
+static int
+dl_any_fresh(const struct dl_item *it)
+{
+	size_t	 i;
+
+	for (i = 0; i < it->e.env.nrcpts; i++)
+		if (it->fresh[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Write the outcome and let the entry go.  Nothing pending: a message
+ * from <> or a bounce with failures stays as ENV_FAILED for failed_keep
+ * (SPEC §6: never bounced, visible in mailq); anything else is removed.
+ */
+static void
+dl_settle(struct dl_run *run, struct dl_item *it, time_t now)
+{
+	struct envelope	*env = &it->e.env;
+	struct mh_err	 err;
+	int		 quiet, rc;
+
+	mh_err_clear(&err);
+	quiet = dl_sender(env)[0] == '\0' || env->is_bounce;
+	if (!quiet && dl_any_fresh(it) && dl_bounce(run, it, &err) == -1) {
+		dl_local_error(run, &err);
+		dl_unfail(run, it, now);
+	}
+	dl_log_item(run, it);
+	if (envelope_count(env, RCPT_PENDING) > 0)
+		rc = spool_update(run->sp, &it->e, &err);
+	else if (quiet && envelope_count(env, RCPT_FAILED) > 0) {
+		env->state = ENV_FAILED;
+		env->failed_at = now;
+		rc = spool_update(run->sp, &it->e, &err);
+	} else
+		rc = spool_remove(run->sp, &it->e, &err);
+	if (rc == -1)
+		dl_local_error(run, &err);
+	spool_release(&it->e);
+}
+
+/* ---- claimed entries and relay batches ---- */
+
+/* Pending, due recipients only: a delivered one is never sent again. */
+static size_t
+dl_item_prepare(struct dl_run *run, struct dl_item *it, struct relay_job *job,
+    time_t now)
+{
+	struct envelope	*env = &it->e.env;
+	size_t		 n = env->nrcpts == 0 ? 1 : env->nrcpts, i, k = 0;
+	int		 bounce;
+
+	it->rr = xcalloc(n, sizeof(*it->rr));
+	it->map = xcalloc(n, sizeof(*it->map));
+	it->fresh = xcalloc(n, 1);
+	it->status = xcalloc(n, sizeof(*it->status));
+	it->job = job;
+	it->done = 0;
+	bounce = dl_ids_has(&run->bounces, it->e.id);
+	for (i = 0; i < env->nrcpts; i++) {
+		if (!dl_rcpt_due(run, &env->rcpts[i], now, bounce))
+			continue;
+		it->rr[k].addr = env->rcpts[i].addr;
+		it->map[k++] = i;
+	}
+	memset(job, 0, sizeof(*job));
+	job->sender = dl_sender(env);
+	job->rcpts = it->rr;
+	job->nrcpts = k;
+	job->msgfd = it->e.msgfd;
+	job->arg = it;
+	return k;
+}
+
+static void
+dl_item_free(struct dl_item *it)
+{
+	free(it->rr);
+	free(it->map);
+	free(it->fresh);
+	free(it->status);
+	it->rr = NULL;
+	it->map = NULL;
+	it->fresh = NULL;
+	it->status = NULL;
+}
+
+/* relay.c calls this as each entry's transaction ends. */
+static void
+dl_on_done(struct relay_job *job, void *arg)
+{
+	struct dl_run	*run = arg;
+	struct dl_item	*it = job->arg;
+	time_t		 now = time(NULL);
+	size_t		 k;
+
+	if (it->done)
+		return;
+	for (k = 0; k < job->nrcpts; k++)
+		dl_outcome(run, it, k, now);
+	dl_expire(run, it, now);
+	dl_settle(run, it, now);
+	dl_item_free(it);
+	it->done = 1;
+}
+
+/* Relay the batch; entries relay.c never finished are let go unchanged. */
+static int
+dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
+    size_t n, struct mh_err *err)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (run->relay == NULL)
+		run->relay = relay_new(run->cfg, run->opts->verbose, err);
+	if (run->relay == NULL)
+		rc = -1;
+	else
+		rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
+	for (i = 0; i < n; i++) {
+		if (items[i].done)
+			continue;
+		spool_release(&items[i].e);
+		dl_item_free(&items[i]);
+	}
+	return rc;
+}
+
+/* A failed entry past failed_keep is removed (SPEC §6). */
+static void
+dl_expire_failed(struct dl_run *run, const char *id, time_t now)
+{
+	struct spool_entry	 e;
+	struct mh_err		 err;
+
+	if (spool_claim(run->sp, id, 0, &e, &err) != 0)
+		return;
+	if (e.env.state != ENV_FAILED ||
+	    now - e.env.failed_at < run->cfg->failed_keep) {
+		spool_release(&e);
+		return;
+	}
+	log_msg(&run->log, "%s: removed: failed %lds ago", id,
+	    (long)(now - e.env.failed_at));
+	if (spool_remove(run->sp, &e, &err) == -1)
+		dl_local_error(run, &err);
+}
+
+static void
+dl_warn(struct dl_run *run, const struct mh_err *err)
+{
+	log_msg(&run->log, "%s", err->msg);
+	if (!run->opts->background)
+		fprintf(stderr, "mailhop: %s\n", err->msg);
+}
+
+/* ---- passes over the spool ---- */
+
+/*
+ * Look at one listed entry.  Returns 1 when it is due and now claimed
+ * into it (dry: due and not busy; nothing kept), else 0.  Only what the
+ * claim re-read counts: the listing may be stale by then.
+ */
+static int
+dl_consider(struct dl_run *run, const char *id, int dry, struct dl_item *it,
+    time_t now)
+{
+	struct envelope	 env;
+	struct mh_err	 err;
+	int		 rc, wait;
+
+	rc = spool_peek(run->sp, id, &env, &err);
+	if (rc == -1 && err.exit != EX_NOUSER)
+		dl_warn(run, &err);
+	if (rc != 0)
+		return 0;
+	if (env.state == ENV_FAILED && !dry)
+		dl_expire_failed(run, id, now);
+	rc = dl_entry_due(run, id, &env, now);
+	envelope_free(&env);
+	if (!rc)
+		return 0;
+	/* -qI / -odi wait for a flusher that holds their entry. */
+	wait = !dry && run->first && run->opts->only_id != NULL;
+	rc = spool_claim(run->sp, id, wait, &it->e, &err);
+	if (rc == -1 && err.exit != EX_NOUSER)
+		dl_warn(run, &err);
+	if (rc != 0)
+		return 0;
+	if (dry || !dl_entry_due(run, id, &it->e.env, now)) {
+		spool_release(&it->e);
+		return dry;
+	}
+	dl_ids_add(&run->tried, id);
+	return 1;
+}
+
+/* Claimed, with nothing to send: settle it now (crash leftover). */
+static int
+dl_take(struct dl_run *run, struct dl_item *it, struct relay_job *job,
+    time_t now)
+{
+	if (dl_item_prepare(run, it, job, now) > 0)
+		return 1;
+	dl_settle(run, it, now);
+	dl_item_free(it);
+	return 0;
+}
+
+/*
+ * One pass: returns how many entries were due (claimed and relayed, or
+ * for a dry pass merely found due), -1 on a local error.
+ */
+static int
+dl_pass(struct dl_run *run, int dry, struct mh_err *err)
+{
+	struct dl_item	*items;
+	struct relay_job *jobs;
+	char		**ids;
+	size_t		 n, i, nb = 0;
+	int		 found = 0, rc = 0;
+
+	if (spool_list(run->sp, &ids, &n, err) == -1)
+		return -1;
+	items = xcalloc(DELIVER_BATCH, sizeof(*items));
+	jobs = xcalloc(DELIVER_BATCH, sizeof(*jobs));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!dl_consider(run, ids[i], dry, &items[nb], time(NULL)))
+			continue;
+		found++;
+		if (dry || !dl_take(run, &items[nb], &jobs[nb], time(NULL)))
+			continue;
+		if (++nb == DELIVER_BATCH) {
+			rc = dl_batch(run, items, jobs, nb, err);
+			nb = 0;
+		}
+	}
+	if (rc == 0)
+		rc = dl_batch(run, items, jobs, nb, err);
+	free(items);
+	free(jobs);
+	spool_ids_free(ids, n);
+	return rc == -1 ? -1 : found;
+}
+
+/* The -odb lock: 0 held, 1 another flusher has it, -1 error. */
+static int
+dl_lock(struct dl_run *run, struct mh_err *err)
+{
+	if (run->lockfd == -1)
+		run->lockfd = openat(run->sp->dirfd, DELIVER_LOCK, O_RDWR |
+		    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (run->lockfd == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "%s/%s", run->sp->path,
+		    DELIVER_LOCK);
+	while (flock(run->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			return 1;
+		if (errno != EINTR)
+			return mh_err_errno(err, EX_TEMPFAIL, "lock %s/%s",
+			    run->sp->path, DELIVER_LOCK);
+	}
+	return 0;
+}
+
+/*
+ * The loop.  A pass that did something is followed by another (bounces,
+ * mail queued meanwhile).  A -odb flusher that finds nothing lets the
+ * lock go and then looks once more: a -odb flusher that gave up because
+ * we held the lock queued its mail before it tried, so we see it here.
+ */
+static int
+dl_loop(struct dl_run *run, struct mh_err *err)
+{
+	int	 n, r;
+
+	for (;;) {
+		n = dl_pass(run, 0, err);
+		run->first = 0;
+		if (n == -1)
+			return -1;
+		if (n > 0)
+			continue;
+		if (!run->opts->background)
+			return 0;
+		flock(run->lockfd, LOCK_UN);
+		n = dl_pass(run, 1, err);
+		if (n <= 0)
+			return n;
+		r = dl_lock(run, err);
+		if (r != 0)
+			return r == 1 ? 0 : -1;
+	}
+}
+
+/* -qI ID: it must exist; a held entry is not flushed. */
+static int
+dl_check_only(struct dl_run *run, struct mh_err *err)
+{
+	struct envelope	 env;
+	int		 rc;
+
+	rc = spool_peek(run->sp, run->opts->only_id, &env, err);
+	if (rc == 1)
+		return mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+		    run->opts->only_id);
+	if (rc == -1)
+		return -1;
+	rc = env.state == ENV_HELD ? mh_err_set(err, EX_TEMPFAIL,
+	    "%s: on hold, not delivered (mailhop release %s)", env.id,
+	    env.id) : 0;
+	envelope_free(&env);
+	return rc;
+}
+
+int
+deliver_run(struct spool *sp, const struct config *cfg,
+    const struct deliver_opts *opts, struct deliver_stats *st,
+    struct mh_err *err)
+{
+	struct dl_run	 run;
+	int		 rc = 0;
+
+	memset(&run, 0, sizeof(run));
+	memset(st, 0, sizeof(*st));
+	run.sp = sp;
+	run.cfg = cfg;
+	run.opts = opts;
+	run.st = st;
+	run.lockfd = -1;
+	run.first = 1;
+	if (log_open(&run.log, cfg) == -1) {
+		mh_err_errno(err, EX_CANTCREAT, "log file %s", cfg->log_file);
+		dl_warn(&run, err);
+		mh_err_clear(err);
+	}
+	spool_cleanup(sp);
+	if (opts->only_id != NULL)
+		rc = dl_check_only(&run, err);
+	if (rc == 0 && opts->background)
+		rc = dl_lock(&run, err);
+	if (rc == 0)
+		rc = dl_loop(&run, err);
+	if (rc == 1)
+		rc = 0;		/* another -odb flusher runs: it does ours */
+	if (rc == 0 && run.lfailed) {
+		*err = run.lerr;
+		rc = -1;
+	}
+	if (run.relay != NULL)
+		relay_free(run.relay);
+	if (run.lockfd != -1)
+		close(run.lockfd);
+	log_close(&run.log);
+	dl_ids_free(&run.tried);
+	dl_ids_free(&run.bounces);
+	return rc;
+}

@@ -1,7 +1,420 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_queue.c - placeholder; the owner replaces it. */
+/*
+ * cmd_queue.c - mailq / sendmail -bp / mailhop queue [--json], and the
+ * commands that act on one entry: show, delete, hold, release.
+ *
+ * Listing is read-only and takes no locks: envelopes are replaced by
+ * rename, so each unlocked read sees one whole version, and mailq stays
+ * fast (one read per entry) and never waits for a flusher.  The commands
+ * that change an entry take its lock with spool_claim() and wait for a
+ * flusher that holds it, so they never race a delivery.
+ *
+ * Ids from the command line go through spool_id_valid() (inside
+ * spool_peek and spool_claim) before anything is opened: no path is ever
+ * built from an unchecked id.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
 #include "cmd.h"
-int cmd_queue_list(const struct config *c, int j, struct mh_err *e) { (void)c; (void)j; return mh_err_set(e, EX_SOFTWARE, "not yet") ? EX_SOFTWARE : 0; }
-int cmd_queue_show(const struct config *c, const char *id, struct mh_err *e) { (void)c; (void)id; return mh_err_set(e, EX_SOFTWARE, "not yet") ? EX_SOFTWARE : 0; }
-int cmd_queue_delete(const struct config *c, char *const ids[], int n, struct mh_err *e) { (void)c; (void)ids; (void)n; return mh_err_set(e, EX_SOFTWARE, "not yet") ? EX_SOFTWARE : 0; }
-int cmd_queue_hold(const struct config *c, char *const ids[], int n, int h, struct mh_err *e) { (void)c; (void)ids; (void)n; (void)h; return mh_err_set(e, EX_SOFTWARE, "not yet") ? EX_SOFTWARE : 0; }
+#include "envelope.h"
+#include "err.h"
+#include "fsio.h"
+#include "json.h"
+#include "spool.h"
+#include "timefmt.h"
+
+/* What a listing adds up. */
+struct q_total {
+	uint64_t	 bytes;
+	size_t		 entries;
+};
+
+/* ---- mailq ---- */
+
+/* "Wed Nov 25 00:19:50", Postfix's arrival column, local time. */
+static void
+q_arrival(time_t t, char *out, size_t len)
+{
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, len, "%a %b %e %H:%M:%S", &tm) == 0)
+		snprintf(out, len, "%lld", (long long)t);
+}
+
+/*
+ * '!' held (Postfix's mark), '#' failed (kept for failed_keep, never
+ * retried), ' ' queued.
+ */
+static char
+q_mark(const struct envelope *env)
+{
+	if (env->state == ENV_HELD)
+		return '!';
+	if (env->state == ENV_FAILED)
+		return '#';
+	return ' ';
+}
+
+/* Pending and failed recipients, each under its last reply (Postfix). */
+static void
+q_print_entry(FILE *out, const struct envelope *env)
+{
+	const struct rcpt	*r;
+	char			 when[TIMEFMT_MAX];
+	size_t			 i;
+
+	q_arrival(env->arrival, when, sizeof(when));
+	fprintf(out, "%-20s%c %8llu %s  %s\n", env->id, q_mark(env),
+	    (unsigned long long)env->size, when,
+	    env->sender[0] == '\0' ? "<>" : env->sender);
+	for (i = 0; i < env->nrcpts; i++) {
+		r = &env->rcpts[i];
+		if (r->state == RCPT_SENT)
+			continue;
+		if (r->reply != NULL)
+			fprintf(out, "%52s(%s%s)\n", "",
+			    r->state == RCPT_FAILED ? "failed: " : "",
+			    r->reply);
+		fprintf(out, "%52s%s\n", "", r->addr);
+	}
+	fputc('\n', out);
+}
+
+static void
+q_print_header(FILE *out)
+{
+	fprintf(out, "%-20s  %8s %-19s  %s\n", "-Queue ID-----------",
+	    "--Size--", "---Arrival Time----", "-Sender/Recipient-------");
+}
+
+static void
+q_print_total(FILE *out, const struct q_total *t)
+{
+	if (t->entries == 0) {
+		fputs("Mail queue is empty\n", out);
+		return;
+	}
+	fprintf(out, "-- %llu Kbytes in %zu Request%s.\n",
+	    (unsigned long long)((t->bytes + 1023) / 1024), t->entries,
+	    t->entries == 1 ? "" : "s");
+}
+
+/* ---- queue --json ---- */
+
+static void
+q_time_str(time_t t, char *out, size_t len)
+{
+	if (timefmt_rfc3339(t, out, len) == -1)
+		snprintf(out, len, "%lld", (long long)t);
+}
+
+/* RFC 3339, or null. */
+static void
+q_json_time(struct buf *b, time_t t, int present)
+{
+	char	 s[TIMEFMT_MAX];
+
+	if (present && timefmt_rfc3339(t, s, sizeof(s)) == 0)
+		json_add_string(b, s);
+	else
+		buf_adds(b, "null");
+}
+
+/*
+ * next_attempt: for a pending recipient the time it becomes due (its
+ * arrival when it was never deferred); null for one that is settled.
+ */
+static void
+q_json_rcpt(struct buf *b, const struct envelope *env, const struct rcpt *r)
+{
+	buf_adds(b, "{\"address\":");
+	json_add_string(b, r->addr);
+	buf_addf(b, ",\"state\":\"%s\",\"attempts\":%d,\"next_attempt\":",
+	    rcpt_state_name(r->state), r->attempts);
+	q_json_time(b, r->next != 0 ? r->next : env->arrival,
+	    r->state == RCPT_PENDING);
+	buf_adds(b, ",\"last_reply\":");
+	if (r->reply != NULL)
+		json_add_string(b, r->reply);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, "}");
+}
+
+/* One line; the null sender is "" (as Postfix's postqueue -j has it). */
+static void
+q_json_entry(FILE *out, const struct envelope *env)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "{\"id\":");
+	json_add_string(&b, env->id);
+	buf_addf(&b, ",\"size\":%llu,\"arrival\":",
+	    (unsigned long long)env->size);
+	q_json_time(&b, env->arrival, 1);
+	buf_adds(&b, ",\"sender\":");
+	json_add_string(&b, env->sender);
+	buf_addf(&b, ",\"state\":\"%s\",\"recipients\":[",
+	    envelope_state_name(env->state));
+	for (i = 0; i < env->nrcpts; i++) {
+		if (i > 0)
+			buf_addc(&b, ',');
+		q_json_rcpt(&b, env, &env->rcpts[i]);
+	}
+	buf_adds(&b, "]}\n");
+	fwrite(b.data, 1, b.len, out);
+	buf_free(&b);
+}
+
+/* ---- the listing ---- */
+
+/*
+ * A damaged envelope is shown, never hidden and never fatal: in mailq as a
+ * line of its own; with --json on stderr, so that stdout stays one valid
+ * object per line in the documented shape.
+ */
+static void
+q_list_damaged(FILE *out, int json, const struct mh_err *err, const char *id)
+{
+	if (json)
+		fprintf(stderr, "mailhop: %s\n", err->msg);
+	else
+		fprintf(out, "%-20s? %s\n\n", id, err->msg);
+}
+
+static void
+q_list_one(struct spool *sp, const char *id, int json, struct q_total *t)
+{
+	struct envelope	 env;
+	struct mh_err	 err;
+	int		 rc;
+
+	rc = spool_peek(sp, id, &env, &err);
+	if (rc == 1)
+		return;		/* delivered or deleted since the listing */
+	if (t->entries++ == 0 && !json)
+		q_print_header(stdout);
+	if (rc == -1) {
+		q_list_damaged(stdout, json, &err, id);
+		return;
+	}
+	t->bytes += env.size;
+	if (json)
+		q_json_entry(stdout, &env);
+	else
+		q_print_entry(stdout, &env);
+	envelope_free(&env);
+}
+
+int
+cmd_queue_list(const struct config *cfg, int json, struct mh_err *err)
+{
+	struct spool	 sp;
+	struct q_total	 t = { 0, 0 };
+	char		**ids;
+	size_t		 n, i;
+
+	if (spool_open(&sp, cfg, err) == -1)
+		return err->exit;
+	if (spool_list(&sp, &ids, &n, err) == -1) {
+		spool_close(&sp);
+		return err->exit;
+	}
+	for (i = 0; i < n; i++)
+		q_list_one(&sp, ids[i], json, &t);
+	if (!json)
+		q_print_total(stdout, &t);
+	spool_ids_free(ids, n);
+	spool_close(&sp);
+	return 0;
+}
+
+/* ---- show ---- */
+
+static void
+q_show_envelope(FILE *out, const struct envelope *env)
+{
+	const struct rcpt	*r;
+	char			 when[TIMEFMT_MAX];
+	size_t			 i;
+
+	q_time_str(env->arrival, when, sizeof(when));
+	fprintf(out, "id: %s\narrival: %s\nsize: %llu\nsender: <%s>\n"
+	    "state: %s\n", env->id, when, (unsigned long long)env->size,
+	    env->sender, envelope_state_name(env->state));
+	for (i = 0; i < env->nrcpts; i++) {
+		r = &env->rcpts[i];
+		fprintf(out, "recipient: %s %s attempts=%d", r->addr,
+		    rcpt_state_name(r->state), r->attempts);
+		if (r->state == RCPT_PENDING && r->next != 0) {
+			q_time_str(r->next, when, sizeof(when));
+			fprintf(out, " next=%s", when);
+		}
+		if (r->reply != NULL)
+			fprintf(out, " reply=\"%s\"", r->reply);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+/* Copy the message file to stdout as it is queued (CRLF). */
+static int
+q_show_message(struct spool *sp, const char *id, struct mh_err *err)
+{
+	char	 name[ENVELOPE_ID_MAX + 8], buf[65536];
+	ssize_t	 r;
+	int	 fd;
+
+	snprintf(name, sizeof(name), "%s.m", id);
+	fd = openat(sp->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+		    id);
+	if (fd == -1)
+		return mh_err_errno(err, EX_IOERR, "%s/%s", sp->path, name);
+	fflush(stdout);
+	while ((r = fsio_read_full(fd, buf, sizeof(buf))) > 0)
+		if (fsio_write_all(STDOUT_FILENO, buf, (size_t)r) == -1) {
+			close(fd);
+			return mh_err_errno(err, EX_IOERR, "standard output");
+		}
+	close(fd);
+	if (r == -1)
+		return mh_err_errno(err, EX_IOERR, "%s/%s", sp->path, name);
+	return 0;
+}
+
+int
+cmd_queue_show(const struct config *cfg, const char *id, struct mh_err *err)
+{
+	struct spool	 sp;
+	struct envelope	 env;
+	int		 rc;
+
+	if (spool_open(&sp, cfg, err) == -1)
+		return err->exit;
+	rc = spool_peek(&sp, id, &env, err);
+	if (rc == 1)
+		rc = mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+		    id);
+	if (rc == 0) {
+		q_show_envelope(stdout, &env);
+		envelope_free(&env);
+		rc = q_show_message(&sp, id, err);
+	}
+	spool_close(&sp);
+	return rc == 0 ? 0 : err->exit;
+}
+
+/* ---- delete, hold, release ---- */
+
+/*
+ * Claim one entry, waiting for a flusher that holds it.  0: ours; -1 with
+ * err (an entry that was finished while we waited is "not found": from
+ * the user's point of view it is gone).
+ */
+static int
+q_claim(struct spool *sp, const char *id, struct spool_entry *e,
+    struct mh_err *err)
+{
+	int	 rc;
+
+	rc = spool_claim(sp, id, 1, e, err);
+	if (rc == 1)
+		return mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+		    id);
+	return rc;
+}
+
+static int
+q_delete_one(struct spool *sp, const char *id, struct mh_err *err)
+{
+	struct spool_entry	 e;
+
+	if (q_claim(sp, id, &e, err) == -1)
+		return -1;
+	return spool_remove(sp, &e, err);
+}
+
+/*
+ * hold: queued -> held.  release: held -> queued, and due at once (a
+ * release means "send it now", not "after the backoff it had").  A
+ * failed entry stays failed: it has nothing left to send.
+ */
+static int
+q_hold_one(struct spool *sp, const char *id, int hold, struct mh_err *err)
+{
+	struct spool_entry	 e;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (q_claim(sp, id, &e, err) == -1)
+		return -1;
+	if (hold && e.env.state == ENV_QUEUED) {
+		e.env.state = ENV_HELD;
+		rc = spool_update(sp, &e, err);
+	} else if (!hold && e.env.state == ENV_HELD) {
+		e.env.state = ENV_QUEUED;
+		for (i = 0; i < e.env.nrcpts; i++)
+			if (e.env.rcpts[i].state == RCPT_PENDING)
+				e.env.rcpts[i].next = 0;
+		rc = spool_update(sp, &e, err);
+	}
+	spool_release(&e);
+	return rc;
+}
+
+/*
+ * Apply op to every id; a bad id does not stop the others.  Every error
+ * but the last is printed here, the last is left in err for main.c.
+ */
+static int
+q_each(const struct config *cfg, char *const ids[], int n, int op,
+    struct mh_err *err)
+{
+	struct spool	 sp;
+	struct mh_err	 one;
+	int		 i, rc, failed = 0;
+
+	if (spool_open(&sp, cfg, err) == -1)
+		return err->exit;
+	for (i = 0; i < n; i++) {
+		if (op == 'd')
+			rc = q_delete_one(&sp, ids[i], &one);
+		else
+			rc = q_hold_one(&sp, ids[i], op == 'h', &one);
+		if (rc == 0)
+			continue;
+		if (failed)
+			fprintf(stderr, "mailhop: %s\n", err->msg);
+		*err = one;
+		failed = 1;
+	}
+	spool_close(&sp);
+	return failed ? err->exit : 0;
+}
+
+int
+cmd_queue_delete(const struct config *cfg, char *const ids[], int n,
+    struct mh_err *err)
+{
+	return q_each(cfg, ids, n, 'd', err);
+}
+
+int
+cmd_queue_hold(const struct config *cfg, char *const ids[], int n, int hold,
+    struct mh_err *err)
+{
+	return q_each(cfg, ids, n, hold ? 'h' : 'r', err);
+}

@@ -1,3 +1,1161 @@
 /* SPDX-License-Identifier: MIT */
-/* relay.c - placeholder; the owner replaces it. */
+/*
+ * relay.c - the SMTP client, on libcurl's SMTP (written against 7.88.1).
+ *
+ * libcurl speaks the protocol; this file decides the policy it must follow
+ * (TLS never "tried", no unauthenticated mail by surprise, no AUTH in
+ * clear text to another machine) and watches the dialogue through the
+ * debug callback, because libcurl reports one result per transfer while
+ * mailhop needs one outcome per recipient.  One easy handle is one
+ * connection, kept by the multi handle's connection cache and reused for
+ * the next job; `parallel` easy handles run side by side.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "relay.h"
+#include "secret.h"
+#include "xmem.h"
+
+/* What the next server reply answers. */
+enum relay_cmd {
+	CMD_GREETING, CMD_EHLO, CMD_STARTTLS, CMD_AUTH, CMD_MAIL, CMD_RCPT,
+	CMD_DATA, CMD_DOT, CMD_QUIT, CMD_OTHER
+};
+
+struct relay_reply {
+	int		 code;			/* 0: none seen */
+	char		 text[RELAY_REPLY_MAX];	/* "250 2.0.0 ok", sanitized */
+};
+
+/* What relay_test() learns about the session. */
+struct relay_tlsinfo {
+	char		 version[32];
+	char		 cipher[80];
+	char		 subject[256];
+	char		 issuer[256];
+	char		 not_after[64];
+};
+
+/* One easy handle: one connection, one job at a time. */
+struct relay_conn {
+	struct relay	*r;
+	CURL		*easy;
+	int		 id;		/* 1..parallel, prefixes -v lines */
+	int		 retired;	/* setup failed: takes no more jobs */
+	struct relay_job *job;		/* in flight, or NULL when idle */
+	struct curl_slist *rcpts;	/* the job's RCPT list, owned */
+	off_t		 off;		/* next byte of job->msgfd to send */
+	off_t		 size;		/* of the message file */
+	int		 fd;		/* socket of this transfer, or -1 */
+	/* The dialogue of the current transfer, seen by the debug callback. */
+	enum relay_cmd	 cmd;
+	size_t		 nrcpt;		/* RCPT commands sent */
+	int		 in_auth;	/* inside an AUTH exchange: mask it */
+	int		 ehlo_seen;	/* a new connection: EHLO was sent */
+	int		 auth_offered;	/* the last EHLO reply had AUTH */
+	int		 mail_sent;	/* past the setup phase */
+	char		 offered[128];	/* AUTH mechanisms of the last EHLO */
+	char		 mech[32];	/* AUTH mechanism libcurl chose */
+	char		 partial[RELAY_REPLY_MAX];	/* unfinished reply line */
+	size_t		 npartial;
+	struct relay_reply cur;		/* reply being assembled */
+	struct relay_reply last;	/* the last complete reply */
+	struct relay_reply auth, mail, data, dot;
+	char		 why[RELAY_REPLY_MAX];	/* our reason for an abort */
+	char		 peer[256];	/* host[addr]:port once connected */
+	char		 errbuf[CURL_ERROR_SIZE];
+	struct relay_tlsinfo *tls;	/* relay_test() only */
+};
+
+struct relay {
+	const struct config *cfg;
+	int		 verbose;
+	int		 need_auth;	/* credentials are configured */
+	char		*url;
+	char		*secret;	/* password or token; wiped on free */
+	int		 secret_is_token;
+	CURLM		*multi;		/* NULL until the first relay_run() */
+	struct relay_conn *conns;
+	int		 nconns;
+	int		*socks;		/* every socket libcurl has open */
+	size_t		 nsocks;
+	/* The current relay_run(). */
+	struct relay_job *jobs;
+	size_t		 njobs, next;
+	int		 active;
+	relay_done_fn	*done;
+	void		*done_arg;
+	char		 setup_error[RELAY_REPLY_MAX];
+};
+
+/*
+ * snprintf() for fixed fields that are meant to cut (server text, libcurl
+ * errors): the same, minus the compiler's truncation warnings.
+ */
+static void relay_setf(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+relay_setf(char *dst, size_t dstsz, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(dst, dstsz, fmt, ap);
+	va_end(ap);
+}
+
+static const char *const relay_cmd_names[] = {
+	"the greeting", "EHLO", "STARTTLS", "AUTH", "MAIL FROM", "RCPT TO",
+	"DATA", "the end of DATA", "QUIT", "a command"
+};
+
+/*
+ * Server text goes to envelopes, logs and terminals: no control bytes, at
+ * most RELAY_REPLY_MAX - 1 bytes, not ending inside a UTF-8 sequence.
+ */
+static void
+relay_sanitize(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < len && n + 1 < dstsz; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			continue;
+		dst[n++] = (char)ch;
+	}
+	if (i < len)
+		while (n > 0 && ((unsigned char)dst[n - 1] & 0xc0) == 0x80)
+			n--;
+	if (n > 0 && i < len && ((unsigned char)dst[n - 1] & 0xc0) == 0xc0)
+		n--;
+	dst[n] = '\0';
+}
+
+static void
+relay_reply_copy(struct relay_rcpt *rp, const struct relay_reply *rr)
+{
+	rp->code = rr->code;
+	relay_setf(rp->reply, sizeof(rp->reply), "%s", rr->text);
+}
+
+/* Loopback by how the host is written: names are not resolved for this. */
+static int
+relay_host_is_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	char		 buf[64];
+	size_t		 len = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (len > 2 && len < sizeof(buf) && host[0] == '[' &&
+	    host[len - 1] == ']') {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		host = buf;
+	}
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+/* The reason AUTH may not be sent in clear text, or NULL. */
+static const char *
+relay_plaintext_refusal(const struct relay *r)
+{
+	const struct config *cfg = r->cfg;
+
+	if (!r->need_auth || cfg->tls != CONF_TLS_NONE ||
+	    cfg->allow_plaintext_auth || relay_host_is_loopback(cfg->host))
+		return NULL;
+	return "refusing to send AUTH credentials unencrypted to a host that "
+	    "is not loopback (tls = none; set allow_plaintext_auth = yes to "
+	    "allow it)";
+}
+
+static void
+relay_vlog(const struct relay_conn *c, const char *dir, const char *line,
+    size_t len)
+{
+	char	 clean[RELAY_REPLY_MAX];
+
+	relay_sanitize(clean, sizeof(clean), line, len);
+	if (c->r->nconns > 1)
+		fprintf(stderr, "[%d] %s %s\n", c->id, dir, clean);
+	else
+		fprintf(stderr, "%s %s\n", dir, clean);
+}
+
+/* True if word (case-insensitive) starts line and ends at a space or NUL. */
+static int
+relay_word(const char *line, size_t len, const char *word)
+{
+	size_t	 n = strlen(word);
+
+	return len >= n && strncasecmp(line, word, n) == 0 &&
+	    (len == n || line[n] == ' ' || line[n] == '\r' || line[n] == '=');
+}
+
+/*
+ * Close this transfer's connection at once, without waiting for the reply
+ * to QUIT (a stalled server would make every failure cost two timeouts)
+ * and so that a connection left out of step (libcurl 7.88 keeps it for
+ * reuse after a timeout at the final dot) can never carry the next job:
+ * libcurl finds it dead and drops it.  Queued bytes (QUIT) still go out.
+ */
+static void
+relay_conn_kill(struct relay_conn *c)
+{
+	if (c->fd != -1)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+/*
+ * A command libcurl sent.  Inside an AUTH exchange every line is a
+ * credential (base64 user, password, token or CRAM response): -v shows
+ * "***" for it and for the arguments of AUTH itself.
+ */
+static void
+relay_on_command(struct relay_conn *c, const char *line, size_t len)
+{
+	size_t	 i;
+
+	if (c->in_auth) {
+		if (c->r->verbose)
+			relay_vlog(c, "-->", "***", 3);
+		return;
+	}
+	if (relay_word(line, len, "AUTH")) {
+		c->cmd = CMD_AUTH;
+		c->in_auth = 1;
+		for (i = 5; i < len && line[i] != ' ' && line[i] != '\r'; i++)
+			;
+		relay_sanitize(c->mech, sizeof(c->mech), line + 5,
+		    i > 5 ? i - 5 : 0);
+		if (c->r->verbose) {
+			char	 masked[64];
+
+			relay_setf(masked, sizeof(masked), "AUTH %s%s", c->mech,
+			    i < len && line[i] == ' ' ? " ***" : "");
+			relay_vlog(c, "-->", masked, strlen(masked));
+		}
+		return;
+	}
+	if (c->r->verbose)
+		relay_vlog(c, "-->", line, len);
+	if (relay_word(line, len, "EHLO") || relay_word(line, len, "HELO")) {
+		c->cmd = CMD_EHLO;
+		c->ehlo_seen = 1;
+		c->auth_offered = 0;
+		c->offered[0] = '\0';
+	} else if (relay_word(line, len, "STARTTLS"))
+		c->cmd = CMD_STARTTLS;
+	else if (relay_word(line, len, "MAIL")) {
+		c->cmd = CMD_MAIL;
+		c->mail_sent = 1;
+	} else if (relay_word(line, len, "RCPT")) {
+		c->cmd = CMD_RCPT;
+		c->nrcpt++;
+	} else if (relay_word(line, len, "DATA"))
+		c->cmd = CMD_DATA;
+	else if (relay_word(line, len, "QUIT"))
+		relay_conn_kill(c);
+	else
+		c->cmd = CMD_OTHER;
+}
+
+/* A complete (possibly multi-line) reply to c->cmd. */
+static void
+relay_on_reply(struct relay_conn *c)
+{
+	struct relay_job *job = c->job;
+	size_t		 i;
+
+	c->last = c->cur;
+	switch (c->cmd) {
+	case CMD_AUTH:
+		if (c->cur.code != 334) {
+			c->in_auth = 0;
+			c->auth = c->cur;
+		}
+		break;
+	case CMD_MAIL:
+		c->mail = c->cur;
+		break;
+	case CMD_RCPT:
+		i = c->nrcpt - 1;
+		if (job != NULL && i < job->nrcpts)
+			relay_reply_copy(&job->rcpts[i], &c->cur);
+		break;
+	case CMD_DATA:
+		if (c->cur.code == 354)
+			c->cmd = CMD_DOT;
+		else
+			c->data = c->cur;
+		break;
+	case CMD_DOT:
+		c->dot = c->cur;
+		break;
+	default:
+		break;
+	}
+	memset(&c->cur, 0, sizeof(c->cur));
+}
+
+/* An EHLO reply line "250-AUTH PLAIN LOGIN" (or the old "AUTH="). */
+static void
+relay_on_ehlo_line(struct relay_conn *c, const char *text, size_t len)
+{
+	if (len < 5 || strncasecmp(text, "AUTH", 4) != 0 ||
+	    (text[4] != ' ' && text[4] != '='))
+		return;
+	c->auth_offered = 1;
+	relay_sanitize(c->offered, sizeof(c->offered), text + 5, len - 5);
+}
+
+/* One reply line without its CRLF. */
+static void
+relay_on_line(struct relay_conn *c, const char *line, size_t len)
+{
+	struct relay_reply *cur = &c->cur;
+	size_t		 n;
+	int		 code;
+
+	if (c->r->verbose)
+		relay_vlog(c, "<--", line, len);
+	if (len < 3 || !isdigit((unsigned char)line[0]) ||
+	    !isdigit((unsigned char)line[1]) ||
+	    !isdigit((unsigned char)line[2]))
+		return;
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	if (c->cmd == CMD_EHLO && len > 4)
+		relay_on_ehlo_line(c, line + 4, len - 4);
+	if (cur->code == 0) {
+		cur->code = code;
+		relay_sanitize(cur->text, sizeof(cur->text), line, len);
+		if (len > 3 && line[3] == '-')
+			cur->text[3] = ' ';
+	} else if (len > 4) {
+		n = strlen(cur->text);
+		if (n + 2 < sizeof(cur->text)) {
+			cur->text[n++] = ' ';
+			relay_sanitize(cur->text + n, sizeof(cur->text) - n,
+			    line + 4, len - 4);
+		}
+	}
+	if (len == 3 || line[3] != '-')
+		relay_on_reply(c);
+}
+
+/* Split what libcurl received into lines; a line may span two calls. */
+static void
+relay_on_input(struct relay_conn *c, const char *data, size_t size)
+{
+	const char	*nl;
+	size_t		 n;
+
+	while (size > 0) {
+		nl = memchr(data, '\n', size);
+		n = nl != NULL ? (size_t)(nl - data) : size;
+		if (c->npartial + n > sizeof(c->partial))
+			n = sizeof(c->partial) - c->npartial; /* overlong: cut */
+		memcpy(c->partial + c->npartial, data, n);
+		c->npartial += n;
+		if (nl == NULL)
+			return;
+		n = c->npartial;
+		if (n > 0 && c->partial[n - 1] == '\r')
+			n--;
+		relay_on_line(c, c->partial, n);
+		c->npartial = 0;
+		size -= (size_t)(nl - data) + 1;
+		data = nl + 1;
+	}
+}
+
+static int
+relay_cb_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+    void *arg)
+{
+	struct relay_conn *c = arg;
+	const char	*nl;
+	size_t		 n;
+
+	(void)easy;
+	switch (type) {
+	case CURLINFO_HEADER_IN:
+		relay_on_input(c, data, size);
+		break;
+	case CURLINFO_HEADER_OUT:
+		/* libcurl sends one command per call; split anyway. */
+		while (size > 0) {
+			nl = memchr(data, '\n', size);
+			n = nl != NULL ? (size_t)(nl - data) + 1 : size;
+			relay_on_command(c, data, n - (nl != NULL) -
+			    (n >= 2 && nl != NULL && data[n - 2] == '\r'));
+			data += n;
+			size -= n;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The message, in chunks: memory does not grow with its size. */
+static size_t
+relay_cb_read(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct relay_conn *c = arg;
+	ssize_t		 n;
+
+	do
+		n = pread(c->job->msgfd, ptr, size * nmemb, c->off);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		relay_setf(c->why, sizeof(c->why), "reading the queued message: "
+		    "%s", strerror(errno));
+		return CURL_READFUNC_ABORT;
+	}
+	c->off += n;
+	return (size_t)n;
+}
+
+/* Replies to NOOP (relay_test) come as "body": not needed. */
+static size_t
+relay_cb_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	(void)ptr;
+	(void)arg;
+	return size * nmemb;
+}
+
+static void
+relay_x509_name(char *dst, size_t dstsz, X509_NAME *name)
+{
+	BIO	*bio;
+	char	*p;
+	long	 len;
+
+	dst[0] = '\0';
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	X509_NAME_print_ex(bio, name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
+	len = BIO_get_mem_data(bio, &p);
+	relay_sanitize(dst, dstsz, p, len > 0 ? (size_t)len : 0);
+	BIO_free(bio);
+}
+
+/* relay_test(): what the TLS session is, read from libcurl's SSL *. */
+static void
+relay_tls_capture(struct relay_conn *c)
+{
+	struct curl_tlssessioninfo *tsi = NULL;
+	struct relay_tlsinfo *t = c->tls;
+	SSL		*ssl;
+	X509		*x;
+	BIO		*bio;
+	char		*p;
+	long		 len;
+
+	if (curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &tsi) != CURLE_OK
+	    || tsi == NULL || tsi->backend != CURLSSLBACKEND_OPENSSL ||
+	    tsi->internals == NULL)
+		return;
+	ssl = tsi->internals;
+	relay_setf(t->version, sizeof(t->version), "%s", SSL_get_version(ssl));
+	relay_setf(t->cipher, sizeof(t->cipher), "%s", SSL_get_cipher_name(ssl));
+	if ((x = SSL_get1_peer_certificate(ssl)) == NULL)
+		return;
+	relay_x509_name(t->subject, sizeof(t->subject),
+	    X509_get_subject_name(x));
+	relay_x509_name(t->issuer, sizeof(t->issuer), X509_get_issuer_name(x));
+	if ((bio = BIO_new(BIO_s_mem())) != NULL) {
+		ASN1_TIME_print(bio, X509_get0_notAfter(x));
+		len = BIO_get_mem_data(bio, &p);
+		relay_sanitize(t->not_after, sizeof(t->not_after), p,
+		    len > 0 ? (size_t)len : 0);
+		BIO_free(bio);
+	}
+	X509_free(x);
+}
+
+/* A new socket: remember it, it is this transfer's until prereq says. */
+static int
+relay_cb_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct relay_conn *c = arg;
+	struct relay	*r = c->r;
+
+	(void)purpose;
+	r->socks = xreallocarray(r->socks, r->nsocks + 1, sizeof(*r->socks));
+	r->socks[r->nsocks++] = fd;
+	c->fd = fd;
+	return CURL_SOCKOPT_OK;
+}
+
+static int
+relay_cb_closesocket(void *arg, curl_socket_t fd)
+{
+	struct relay_conn *c = arg;
+	struct relay	*r = c->r;
+	size_t		 i;
+
+	for (i = 0; i < r->nsocks; i++)
+		if (r->socks[i] == fd) {
+			r->socks[i] = r->socks[--r->nsocks];
+			break;
+		}
+	return close(fd);
+}
+
+/* Which of the open sockets has this local port (a reused connection). */
+static int
+relay_sock_find(const struct relay *r, int local_port)
+{
+	struct sockaddr_storage ss;
+	socklen_t	 len;
+	size_t		 i;
+	int		 port;
+
+	for (i = 0; i < r->nsocks; i++) {
+		len = sizeof(ss);
+		if (getsockname(r->socks[i], (struct sockaddr *)&ss, &len) == -1)
+			continue;
+		if (ss.ss_family == AF_INET)
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		else
+			continue;
+		if (port == local_port)
+			return r->socks[i];
+	}
+	return -1;
+}
+
+/*
+ * Called once the connection is ready (EHLO, STARTTLS, AUTH done) and
+ * before MAIL.  libcurl 7.88 goes on without AUTH when the server offers
+ * none; here that becomes an error, so nothing is sent unauthenticated.
+ * A reused connection has no EHLO in this transfer: it passed this check
+ * when it was set up.
+ */
+static int
+relay_cb_prereq(void *arg, char *ip, char *local_ip, int port,
+    int local_port)
+{
+	struct relay_conn *c = arg;
+
+	(void)local_ip;
+	c->fd = relay_sock_find(c->r, local_port);
+	relay_setf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->r->cfg->host, ip,
+	    port);
+	if (c->tls != NULL)
+		relay_tls_capture(c);
+	if (c->r->need_auth && c->ehlo_seen && !c->auth_offered) {
+		relay_setf(c->why, sizeof(c->why), "the server offers no AUTH "
+		    "but credentials are configured: nothing sent");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (c->r->need_auth && c->ehlo_seen && c->auth.code != 235) {
+		relay_setf(c->why, sizeof(c->why), "AUTH did not complete%s%s",
+		    c->auth.code ? ": " : "", c->auth.text);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
+static char *
+relay_url(const struct config *cfg)
+{
+	const char	*scheme, *helo;
+	char		*esc, *url;
+	int		 v6;
+
+	scheme = cfg->tls == CONF_TLS_IMPLICIT ? "smtps" : "smtp";
+	v6 = strchr(cfg->host, ':') != NULL && cfg->host[0] != '[';
+	helo = conf_helo(cfg);
+	esc = curl_easy_escape(NULL, helo != NULL ? helo : "localhost", 0);
+	if (esc == NULL)
+		return NULL;
+	url = xasprintf("%s://%s%s%s:%d/%s", scheme, v6 ? "[" : "", cfg->host,
+	    v6 ? "]" : "", conf_port(cfg), esc);
+	curl_free(esc);
+	return url;
+}
+
+static const char *
+relay_login_options(const struct config *cfg)
+{
+	switch (cfg->auth) {
+	case CONF_AUTH_PLAIN:
+		return "AUTH=PLAIN";
+	case CONF_AUTH_LOGIN:
+		return "AUTH=LOGIN";
+	case CONF_AUTH_CRAM_MD5:
+		return "AUTH=CRAM-MD5";
+	case CONF_AUTH_XOAUTH2:
+		return "AUTH=XOAUTH2";
+	default:
+		return "AUTH=*";
+	}
+}
+
+/* TLS and AUTH: the same for every connection. */
+static int
+relay_setopt_session(struct relay_conn *c)
+{
+	const struct relay *r = c->r;
+	const struct config *cfg = r->cfg;
+	CURL		*e = c->easy;
+	int		 bad = 0;
+
+	bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, cfg->tls ==
+	    CONF_TLS_NONE ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->tls_verify ?
+	    1L : 0L);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->tls_verify ?
+	    2L : 0L);
+	if (cfg->ca_file != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_file);
+	if (cfg->client_cert != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->client_cert);
+	if (cfg->client_key != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->client_key);
+	if (r->need_auth) {
+		bad |= curl_easy_setopt(e, CURLOPT_USERNAME, cfg->user);
+		bad |= curl_easy_setopt(e, CURLOPT_LOGIN_OPTIONS,
+		    r->secret_is_token ? "AUTH=XOAUTH2" :
+		    relay_login_options(cfg));
+		if (r->secret_is_token)
+			bad |= curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER,
+			    r->secret);
+		else
+			bad |= curl_easy_setopt(e, CURLOPT_PASSWORD,
+			    r->secret);
+	}
+	return bad ? -1 : 0;
+}
+
+/*
+ * Every wait is bounded by `timeout`: connecting and the whole setup
+ * (greeting, EHLO, STARTTLS, AUTH), each reply (the pingpong response
+ * timeout also covers the blocking wait after the final dot), and sending
+ * the message (less than a byte a second for `timeout` seconds).
+ */
+static int
+relay_setopt_timeouts(struct relay_conn *c)
+{
+	long	 t = c->r->cfg->timeout > 0 ? c->r->cfg->timeout : 60;
+	CURL	*e = c->easy;
+	int	 bad = 0;
+
+	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, t);
+	bad |= curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT, t);
+	bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, t);
+	return bad ? -1 : 0;
+}
+
+static int
+relay_conn_init(struct relay *r, struct relay_conn *c, int id,
+    struct mh_err *err)
+{
+	CURL	*e;
+	int	 bad = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->id = id;
+	if ((e = c->easy = curl_easy_init()) == NULL)
+		return mh_err_set(err, EX_SOFTWARE, "libcurl: cannot start");
+	bad |= curl_easy_setopt(e, CURLOPT_URL, r->url);
+	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+	/* VERBOSE only turns the debug callback on: it prints nothing itself. */
+	bad |= curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, relay_cb_debug);
+	bad |= curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, relay_cb_prereq);
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, c);
+	bad |= curl_easy_setopt(e, CURLOPT_READFUNCTION, relay_cb_read);
+	bad |= curl_easy_setopt(e, CURLOPT_READDATA, c);
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, relay_cb_write);
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	bad |= curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, relay_cb_sockopt);
+	bad |= curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, c);
+	bad |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION,
+	    relay_cb_closesocket);
+	bad |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
+	/* One refused RCPT must not end the transaction for the others. */
+	bad |= curl_easy_setopt(e, MH_CURLOPT_ALLOWFAILS, 1L);
+	if (bad || relay_setopt_session(c) == -1 ||
+	    relay_setopt_timeouts(c) == -1)
+		return mh_err_set(err, EX_SOFTWARE, "libcurl: an option was "
+		    "refused (libcurl built without SMTP or TLS?)");
+	return 0;
+}
+
+static void
+relay_conn_reset(struct relay_conn *c)
+{
+	c->cmd = CMD_GREETING;
+	c->fd = -1;
+	c->nrcpt = 0;
+	c->in_auth = c->ehlo_seen = c->auth_offered = c->mail_sent = 0;
+	c->offered[0] = c->mech[0] = c->why[0] = c->errbuf[0] = '\0';
+	relay_setf(c->peer, sizeof(c->peer), "%s:%d", c->r->cfg->host,
+	    conf_port(c->r->cfg));
+	c->npartial = 0;
+	memset(&c->cur, 0, sizeof(c->cur));
+	memset(&c->last, 0, sizeof(c->last));
+	memset(&c->auth, 0, sizeof(c->auth));
+	memset(&c->mail, 0, sizeof(c->mail));
+	memset(&c->data, 0, sizeof(c->data));
+	memset(&c->dot, 0, sizeof(c->dot));
+}
+
+/* Why a transfer failed, in words for mailq and the log. */
+static void
+relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
+    size_t dstsz)
+{
+	const char	*detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	long		 t = c->r->cfg->timeout > 0 ? c->r->cfg->timeout : 60;
+
+	if (c->why[0] != '\0')
+		relay_setf(dst, dstsz, "%s", c->why);
+	else if (rc == CURLE_OPERATION_TIMEDOUT && c->cmd == CMD_DOT &&
+	    c->off < c->size)
+		relay_setf(dst, dstsz, "timed out after %lds sending the message",
+		    t);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		relay_setf(dst, dstsz, "timed out after %lds waiting for the reply "
+		    "to %s", t, relay_cmd_names[c->cmd]);
+	else if (rc == CURLE_LOGIN_DENIED && c->auth.code != 0)
+		relay_setf(dst, dstsz, "AUTH %s refused: %s", c->mech,
+		    c->auth.text);
+	else if (rc == CURLE_USE_SSL_FAILED && c->cmd == CMD_STARTTLS &&
+	    c->last.code != 0)
+		relay_setf(dst, dstsz, "STARTTLS refused: %s", c->last.text);
+	else if (rc == CURLE_USE_SSL_FAILED)
+		relay_setf(dst, dstsz, "the server does not offer STARTTLS "
+		    "(tls = starttls): nothing sent");
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM ||
+	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CIPHER)
+		relay_setf(dst, dstsz, "TLS: %s", detail);
+	else if (rc == CURLE_LOGIN_DENIED)
+		relay_setf(dst, dstsz, "AUTH: no mechanism in common (server "
+		    "offers: %s; %s)", c->offered[0] ? c->offered : "none",
+		    relay_login_options(c->r->cfg));
+	else if (c->last.code >= 400 && c->cmd != CMD_OTHER)
+		relay_setf(dst, dstsz, "%s: %s", relay_cmd_names[c->cmd],
+		    c->last.text);
+	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+		relay_setf(dst, dstsz, "%s", detail);
+	else
+		relay_setf(dst, dstsz, "%s (waiting for the reply to %s)",
+		    detail, relay_cmd_names[c->cmd]);
+}
+
+/*
+ * Each recipient's outcome (relay.h): its RCPT reply if that was not 2xx,
+ * else the reply that ended the transaction (final dot, DATA or MAIL).
+ */
+static void
+relay_job_settle(struct relay_conn *c, CURLcode rc)
+{
+	struct relay_job *job = c->job;
+	struct relay_rcpt *rp;
+	size_t		 i;
+	int		 any = 0;
+
+	relay_setf(job->relay_name, sizeof(job->relay_name), "%s", c->peer);
+	if (rc != CURLE_OK || c->why[0] != '\0')
+		relay_conn_error(c, rc, job->error, sizeof(job->error));
+	for (i = 0; i < job->nrcpts; i++) {
+		rp = &job->rcpts[i];
+		if (rp->code == 0 && c->mail.code >= 300)
+			relay_reply_copy(rp, &c->mail);
+		else if (rp->code / 100 == 2 && c->dot.code != 0)
+			relay_reply_copy(rp, &c->dot);
+		else if (rp->code / 100 == 2 && c->data.code != 0)
+			relay_reply_copy(rp, &c->data);
+		else if (rp->code / 100 == 2)
+			rp->code = 0;
+		if (rp->code != 0)
+			any = 1;
+	}
+	for (i = 0; i < job->nrcpts; i++) {
+		if (job->rcpts[i].code != 0)
+			continue;
+		if (job->error[0] == '\0')
+			relay_setf(job->error, sizeof(job->error), "no reply to "
+			    "the end of DATA");
+		relay_setf(job->rcpts[i].reply, sizeof(job->rcpts[i].reply),
+		    "%s", job->error);
+	}
+	job->session_failed = !any;
+}
+
+/* A job that never reached the server. */
+static void
+relay_job_fail(struct relay *r, struct relay_job *job, const char *why)
+{
+	size_t	 i;
+
+	job->session_failed = 1;
+	relay_setf(job->error, sizeof(job->error), "%s", why);
+	relay_setf(job->relay_name, sizeof(job->relay_name), "%s:%d",
+	    r->cfg->host, conf_port(r->cfg));
+	for (i = 0; i < job->nrcpts; i++) {
+		job->rcpts[i].code = 0;
+		relay_setf(job->rcpts[i].reply, sizeof(job->rcpts[i].reply),
+		    "%s", why);
+	}
+	r->done(job, r->done_arg);
+}
+
+static struct curl_slist *
+relay_rcpt_list(const struct relay_job *job)
+{
+	struct curl_slist *l = NULL, *n;
+	char		*a;
+	size_t		 i;
+
+	for (i = 0; i < job->nrcpts; i++) {
+		/* "<addr>" is sent as it is: libcurl does not re-parse it. */
+		a = xasprintf("<%s>", job->rcpts[i].addr);
+		n = curl_slist_append(l, a);
+		free(a);
+		if (n == NULL) {
+			curl_slist_free_all(l);
+			return NULL;
+		}
+		l = n;
+	}
+	return l;
+}
+
+static void
+relay_conn_start(struct relay_conn *c, struct relay_job *job)
+{
+	struct relay	*r = c->r;
+	struct stat	 st;
+	size_t		 i;
+	int		 bad = 0;
+
+	relay_conn_reset(c);
+	for (i = 0; i < job->nrcpts; i++) {
+		job->rcpts[i].code = 0;
+		job->rcpts[i].reply[0] = '\0';
+	}
+	job->error[0] = '\0';
+	if (job->nrcpts == 0)
+		return relay_job_fail(r, job, "no recipients");
+	if (fstat(job->msgfd, &st) == -1)
+		return relay_job_fail(r, job, "cannot read the queued message");
+	if ((c->rcpts = relay_rcpt_list(job)) == NULL)
+		return relay_job_fail(r, job, "out of memory");
+	c->job = job;
+	c->off = 0;
+	c->size = st.st_size;
+	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM,
+	    job->sender[0] != '\0' ? job->sender : "<>");
+	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_RCPT, c->rcpts);
+	bad |= curl_easy_setopt(c->easy, CURLOPT_UPLOAD, 1L);
+	bad |= curl_easy_setopt(c->easy, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)st.st_size);
+	if (bad || curl_multi_add_handle(r->multi, c->easy) != CURLM_OK) {
+		curl_slist_free_all(c->rcpts);
+		c->rcpts = NULL;
+		c->job = NULL;
+		return relay_job_fail(r, job, "libcurl refused the transfer");
+	}
+	r->active++;
+}
+
+static void
+relay_conn_finish(struct relay_conn *c, CURLcode rc)
+{
+	struct relay	*r = c->r;
+	struct relay_job *job = c->job;
+
+	/* After a final reply the connection is in step; else never reuse it. */
+	if (rc != CURLE_OK && c->dot.code == 0)
+		relay_conn_kill(c);
+	curl_multi_remove_handle(r->multi, c->easy);
+	relay_job_settle(c, rc);
+	/*
+	 * A failure before MAIL (connect, TLS, AUTH, no AUTH offered) would
+	 * repeat on every job, and a server that stopped answering is given
+	 * up on: this connection takes no more, and when none is left the
+	 * remaining jobs are deferred with the same reason, not tried again
+	 * (a server that counts failed logins is not hammered).
+	 */
+	if (rc != CURLE_OK && (!c->mail_sent ||
+	    rc == CURLE_OPERATION_TIMEDOUT)) {
+		c->retired = 1;
+		relay_setf(r->setup_error, sizeof(r->setup_error), "%s",
+		    job->error);
+	}
+	curl_slist_free_all(c->rcpts);
+	c->rcpts = NULL;
+	c->job = NULL;
+	r->active--;
+	r->done(job, r->done_arg);
+}
+
+static void
+relay_start_jobs(struct relay *r)
+{
+	struct relay_conn *c;
+	int		 i;
+
+	for (i = 0; i < r->nconns && r->next < r->njobs; i++) {
+		c = &r->conns[i];
+		if (c->job == NULL && !c->retired)
+			relay_conn_start(c, &r->jobs[r->next++]);
+	}
+}
+
+static void
+relay_reap(struct relay *r)
+{
+	struct relay_conn *c;
+	CURLMsg		*m;
+	int		 left;
+
+	while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		c = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		if (c != NULL && c->job != NULL)
+			relay_conn_finish(c, m->data.result);
+	}
+}
+
+static int
+relay_multi_open(struct relay *r, struct mh_err *err)
+{
+	int	 i;
+
+	if ((r->multi = curl_multi_init()) == NULL)
+		return mh_err_set(err, EX_SOFTWARE, "libcurl: cannot start");
+	curl_multi_setopt(r->multi, CURLMOPT_MAXCONNECTS, (long)r->nconns);
+	curl_multi_setopt(r->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)r->nconns);
+	r->conns = xcalloc((size_t)r->nconns, sizeof(*r->conns));
+	for (i = 0; i < r->nconns; i++)
+		if (relay_conn_init(r, &r->conns[i], i + 1, err) == -1)
+			return -1;
+	return 0;
+}
+
+int
+relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
+    relay_done_fn *done, void *arg, struct mh_err *err)
+{
+	const char	*refusal;
+	int		 i, running = 0;
+
+	r->jobs = jobs;
+	r->njobs = njobs;
+	r->next = 0;
+	r->done = done;
+	r->done_arg = arg;
+	r->setup_error[0] = '\0';
+	if ((refusal = relay_plaintext_refusal(r)) != NULL) {
+		while (r->next < njobs)
+			relay_job_fail(r, &jobs[r->next++], refusal);
+		return 0;
+	}
+	if (r->multi == NULL && relay_multi_open(r, err) == -1)
+		return -1;
+	for (i = 0; i < r->nconns; i++)
+		r->conns[i].retired = 0;
+	for (;;) {
+		relay_start_jobs(r);
+		if (r->active == 0)
+			break;
+		if (curl_multi_perform(r->multi, &running) != CURLM_OK)
+			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
+		relay_reap(r);
+		if (running > 0 &&
+		    curl_multi_poll(r->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
+	}
+	while (r->next < njobs)
+		relay_job_fail(r, &jobs[r->next++], r->setup_error);
+	return 0;
+}
+
+static void
+relay_test_report(const struct relay_conn *c, const struct relay_tlsinfo *t,
+    struct buf *out)
+{
+	const struct relay *r = c->r;
+	const struct config *cfg = r->cfg;
+
+	buf_addf(out, "relay: %s (%s)\n", c->peer, cfg->tls == CONF_TLS_NONE ?
+	    "no TLS" : cfg->tls == CONF_TLS_IMPLICIT ? "implicit TLS" :
+	    "STARTTLS");
+	if (cfg->tls != CONF_TLS_NONE) {
+		buf_addf(out, "tls: %s, cipher %s\n", t->version, t->cipher);
+		buf_addf(out, "certificate: subject %s\n", t->subject);
+		buf_addf(out, "certificate: issuer %s\n", t->issuer);
+		buf_addf(out, "certificate: expires %s\n", t->not_after);
+		buf_addf(out, "certificate: %s\n", cfg->tls_verify ?
+		    "verified (chain and host name)" :
+		    "NOT verified (tls_verify = no)");
+	}
+	if (r->need_auth)
+		buf_addf(out, "auth: %s as %s: ok (%s)\n", c->mech, cfg->user,
+		    c->auth.text);
+	else
+		buf_addf(out, "auth: none configured (server offers: %s)\n",
+		    c->auth_offered ? c->offered : "nothing");
+	buf_addf(out, "noop: %s\n", c->last.text);
+}
+
+int
+relay_test(struct relay *r, struct buf *report, struct mh_err *err)
+{
+	struct relay_conn c;
+	struct relay_tlsinfo tls;
+	const char	*refusal;
+	char		 why[RELAY_REPLY_MAX];
+	CURLcode	 rc;
+
+	if ((refusal = relay_plaintext_refusal(r)) != NULL)
+		return mh_err_set(err, EX_CONFIG, "%s", refusal);
+	if (relay_conn_init(r, &c, 1, err) == -1)
+		goto fail;
+	memset(&tls, 0, sizeof(tls));
+	c.tls = &tls;
+	relay_conn_reset(&c);
+	/* A transfer needs a request: NOOP, with no MAIL and no RCPT. */
+	if (curl_easy_setopt(c.easy, CURLOPT_CUSTOMREQUEST, "NOOP") !=
+	    CURLE_OK) {
+		mh_err_set(err, EX_SOFTWARE, "libcurl refused NOOP");
+		goto fail;
+	}
+	rc = curl_easy_perform(c.easy);
+	if (rc != CURLE_OK || c.why[0] != '\0') {
+		relay_conn_error(&c, rc, why, sizeof(why));
+		mh_err_set(err, EX_UNAVAILABLE, "%s: %s", c.peer, why);
+		goto fail;
+	}
+	relay_test_report(&c, &tls, report);
+	curl_easy_cleanup(c.easy);
+	return 0;
+fail:
+	if (c.easy != NULL)
+		curl_easy_cleanup(c.easy);
+	return -1;
+}
+
+/* The secret libcurl will need, fetched once per run. */
+static int
+relay_secret_load(struct relay *r, struct mh_err *err)
+{
+	const struct config *cfg = r->cfg;
+
+	if (cfg->auth != CONF_AUTH_XOAUTH2 &&
+	    secret_password(cfg, &r->secret, err) == -1)
+		return -1;
+	if (r->secret == NULL) {
+		if (secret_oauth_token(cfg, &r->secret, err) == -1)
+			return -1;
+		r->secret_is_token = r->secret != NULL;
+	}
+	if (r->secret == NULL)
+		return mh_err_set(err, EX_CONFIG, "[upstream] user is set but "
+		    "there is no password, password_file, password_command%s",
+		    cfg->auth == CONF_AUTH_XOAUTH2 ? " (auth = xoauth2 needs "
+		    "oauth_token or oauth_token_command)" : " or oauth_token");
+	return 0;
+}
+
+struct relay *
+relay_new(const struct config *cfg, int verbose, struct mh_err *err)
+{
+	static int	 curl_ready;
+	struct relay	*r;
+
+	if (cfg->host == NULL || cfg->host[0] == '\0') {
+		mh_err_set(err, EX_CONFIG, "[upstream] host is not set");
+		return NULL;
+	}
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			mh_err_set(err, EX_SOFTWARE, "libcurl: cannot start");
+			return NULL;
+		}
+		curl_ready = 1;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->cfg = cfg;
+	r->verbose = verbose;
+	r->nconns = cfg->parallel > 0 ? cfg->parallel : 1;
+	r->need_auth = cfg->user != NULL && cfg->user[0] != '\0';
+	if ((r->url = relay_url(cfg)) == NULL) {
+		mh_err_set(err, EX_SOFTWARE, "libcurl: cannot build the URL");
+		goto fail;
+	}
+	if (r->need_auth && relay_secret_load(r, err) == -1)
+		goto fail;
+	return r;
+fail:
+	relay_free(r);
+	return NULL;
+}
+
+void
+relay_free(struct relay *r)
+{
+	int	 i;
+
+	if (r == NULL)
+		return;
+	/* Cleaning the easy handles first; the multi's cleanup sends QUIT. */
+	for (i = 0; r->conns != NULL && i < r->nconns; i++)
+		if (r->conns[i].easy != NULL)
+			curl_easy_cleanup(r->conns[i].easy);
+	if (r->multi != NULL)
+		curl_multi_cleanup(r->multi);
+	free(r->conns);
+	free(r->socks);
+	free(r->url);
+	xfree_secret(r->secret);
+	free(r);
+}

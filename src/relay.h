@@ -23,11 +23,14 @@ struct relay_rcpt {
 	const char	*addr;
 	/*
 	 * Outcome for this recipient: the RCPT reply if it was not 2xx, else
-	 * the reply to the final dot.  0 when the session failed before an
-	 * outcome was known (connection, TLS, AUTH, timeout): deferred.
+	 * the reply to the final dot (or to DATA, if that was refused); a
+	 * refused MAIL FROM gives every recipient its reply.  0 when the
+	 * session failed before an outcome was known (connection, TLS, AUTH,
+	 * timeout, no reply to the final dot): deferred.
 	 */
 	int		 code;
-	char		 reply[RELAY_REPLY_MAX];	/* sanitized */
+	/* The server's reply, sanitized (SPEC §4); with code 0, job->error. */
+	char		 reply[RELAY_REPLY_MAX];
 };
 
 struct relay_job {
@@ -42,10 +45,24 @@ struct relay_job {
 	char		 relay_name[256];	/* host[addr]:port for logs */
 };
 
-/* Called once per job when it is finished (in job order not guaranteed). */
+/*
+ * Called once per job when it is finished (in job order not guaranteed).
+ * A failure before MAIL (connect, TLS, AUTH, "server offers no AUTH") or
+ * a timeout ends the run for that connection; when no connection is left,
+ * the remaining jobs are called back at once with session_failed and the
+ * same error, without contacting the server again.  With tls = none and
+ * credentials, AUTH is refused unless allow_plaintext_auth = yes or the
+ * host is written as loopback (127.0.0.0/8, ::1, localhost; names are not
+ * resolved for this): every job fails that way and nothing is sent.
+ */
 typedef void	relay_done_fn(struct relay_job *, void *);
 
-/* verbose: the SMTP dialogue on stderr, credentials masked. */
+/*
+ * verbose: the SMTP dialogue on stderr ("--> " sent, "<-- " received,
+ * "[N] " before each line when parallel > 1), AUTH arguments and the
+ * exchange lines after AUTH shown as "***".  Fetches the password or token
+ * (secret.h) once; EX_CONFIG when user is set and neither is configured.
+ */
 struct relay *relay_new(const struct config *, int verbose, struct mh_err *);
 /*
  * Run the jobs over up to cfg->parallel connections, each reused for
@@ -55,8 +72,11 @@ struct relay *relay_new(const struct config *, int verbose, struct mh_err *);
 int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
 	    void *, struct mh_err *);
 /*
- * `mailhop test`: connect, TLS, AUTH, QUIT; append a human report (TLS
- * version, cipher, certificate subject, issuer, expiry, AUTH result).
+ * `mailhop test`: connect, TLS, AUTH, NOOP, QUIT; append a human report,
+ * one "key: value" line each: relay, tls (version, cipher), certificate
+ * (subject, issuer, expires, verified), auth, noop.  On failure -1 with a
+ * one-line err naming host:port and why: EX_UNAVAILABLE (connection, TLS,
+ * AUTH, no AUTH offered, timeout) or EX_CONFIG (plain-text AUTH refused).
  */
 int	relay_test(struct relay *, struct buf *report, struct mh_err *);
 void	relay_free(struct relay *);

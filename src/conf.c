@@ -1390,7 +1390,8 @@ conf_print(const struct config *cfg, struct buf *b)
 			rc |= buf_addf(b, "\n[%s]\n", section);
 		}
 		conf_fmt_value(cfg, &conf_keys[i], v, sizeof(v));
-		rc |= buf_addf(b, "%s = %s\n", conf_keys[i].name, v);
+		rc |= buf_addf(b, "%s =%s%s\n", conf_keys[i].name,
+		    v[0] != '\0' ? " " : "", v);
 	}
 	return rc == 0 ? 0 : -1;
 }

@@ -877,7 +877,7 @@ START_TEST(print_masks_secrets)
 	    "admin@example.com\ndefault = catch@example.com\n"));
 	ck_assert_ptr_nonnull(strstr(b.data, "\nclient_key = "
 	    "/home/ann/key.pem\n"));
-	for (s = b.data; (s = strstr(s, " = ")) != NULL; s++)
+	for (s = b.data; (s = strstr(s, " =")) != NULL; s++)
 		n++;
 	/* 32 keys + 2 aliases */
 	ck_assert_uint_eq(n, 34);
@@ -903,7 +903,7 @@ START_TEST(print_defaults)
 	buf_init(&b, 0);
 	ck_assert_int_eq(conf_print(&c, &b), 0);
 	ck_assert_ptr_nonnull(strstr(b.data, "no configuration file"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\npassword = \n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\npassword =\n"));
 	ck_assert_ptr_nonnull(strstr(b.data, "\nport = 587\n"));
 	ck_assert_ptr_nonnull(strstr(b.data, "\nbounce_sender = <>\n"));
 	ck_assert_ptr_nonnull(strstr(b.data, "\nretry = 1m..1h\n"));

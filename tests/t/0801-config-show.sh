@@ -1,0 +1,78 @@
+#!/bin/bash
+# tests/t/0801-config-show.sh: conf.c.  `mailhop config` prints the
+# effective configuration, every key, secrets masked, from -C FILE,
+# MAILHOP_CONFIG or the XDG user file, and names the files it read.
+. "$TESTLIB/tap.sh"
+plan 22
+
+conf="$TESTDIR/a.conf"
+cat > "$conf" <<'INI'
+; a comment line
+[upstream]
+host = smtp.example.com  ; inline comment
+user = alice
+password = pw-Do-Not-Show-1
+password_command =
+[sender]
+from = alice@example.com
+bounce_sender = <>
+[aliases]
+Root = admin@example.com,
+    ops@example.com
+[queue]
+retry = 30s..2h
+max_size = 10M
+INI
+chmod 600 "$conf"
+
+out=$(mh mailhop -C "$conf" config 2>&1)
+is "$?" 0 "config exits 0"
+unlike "$out" "pw-Do-Not-Show-1" "the password never appears"
+like "$out" '^password = \*{8}$' "the password is shown as ********"
+like "$out" "^# files read: $conf\$" "the file read is named"
+like "$out" '^host = smtp\.example\.com$' "inline comment stripped"
+like "$out" '^port = 587$' "port defaults from tls = starttls"
+like "$out" '^retry = 30s\.\.2h$' "retry as written"
+like "$out" '^max_size = 10M$' "size as written"
+like "$out" '^bounce_sender = <>$' "null bounce sender"
+like "$out" '^root = admin@example\.com, ops@example\.com$' \
+    "alias name lower-cased, continuation line joined"
+like "$out" '^max_header_size = 1M$' "unset keys show their default"
+is "$(printf '%s\n' "$out" | grep -Ec '^[a-z_]+ =')" 33 \
+    "every key is printed (32 keys + 1 alias)"
+
+out2=$(MAILHOP_CONFIG="$conf" mh mailhop config 2>&1)
+is "$out2" "$out" "MAILHOP_CONFIG=FILE is the same as -C FILE"
+
+# A config that can run commands: printing it runs none of them.
+printf '[upstream]\npassword_command = touch %s/ran; echo x\n' "$TESTDIR" \
+    > "$TESTDIR/cmd.conf"
+out=$(mh mailhop -C "$TESTDIR/cmd.conf" config)
+like "$out" "^password_command = touch $TESTDIR/ran; echo x\$" \
+    "commands are shown (they are not secrets)"
+[ ! -e "$TESTDIR/ran" ]
+ok $? "and not run"
+
+# The user file: $XDG_CONFIG_HOME/mailhop/mailhop.conf
+mkdir -p "$XDG_CONFIG_HOME/mailhop"
+printf '[upstream]\nhost = user.example\n[queue]\ndir = ~/spool\n' \
+    > "$XDG_CONFIG_HOME/mailhop/mailhop.conf"
+out=$(mh mailhop config 2>&1)
+is "$?" 0 "the user file is read without -C"
+like "$out" '^host = user\.example$' "its values are used"
+like "$out" "^dir = $HOME/spool\$" "~/ is expanded from HOME"
+like "$out" "^# files read:.* $XDG_CONFIG_HOME/mailhop/mailhop.conf\$" \
+    "and it is named"
+out=$(mh mailhop -C "$conf" config 2>&1)
+unlike "$out" 'user\.example' "-C replaces the user file"
+
+# Without XDG_CONFIG_HOME: ~/.config/mailhop/mailhop.conf
+mkdir -p "$HOME/.config/mailhop"
+printf '[upstream]\nhost = home.example\n' > "$HOME/.config/mailhop/mailhop.conf"
+out=$(unset XDG_CONFIG_HOME; mh mailhop config 2>&1)
+like "$out" '^host = home\.example$' "~/.config/mailhop/mailhop.conf"
+
+# A symlinked -C file is fine: its target is what is checked.
+ln -s "$conf" "$TESTDIR/link.conf"
+out=$(mh mailhop -C "$TESTDIR/link.conf" config 2>&1)
+like "$out" '^host = smtp\.example\.com$' "a -C symlink to a good file works"

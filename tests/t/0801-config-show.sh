@@ -3,7 +3,7 @@
 # effective configuration, every key, secrets masked, from -C FILE,
 # MAILHOP_CONFIG or the XDG user file, and names the files it read.
 . "$TESTLIB/tap.sh"
-plan 22
+plan 25
 
 conf="$TESTDIR/a.conf"
 cat > "$conf" <<'INI'
@@ -76,3 +76,16 @@ like "$out" '^host = home\.example$' "~/.config/mailhop/mailhop.conf"
 ln -s "$conf" "$TESTDIR/link.conf"
 out=$(mh mailhop -C "$TESTDIR/link.conf" config 2>&1)
 like "$out" '^host = smtp\.example\.com$' "a -C symlink to a good file works"
+
+# The man page documents every key that `mailhop config` prints, and the
+# shipped example is a valid configuration.
+keys=$(mh mailhop -C "$conf" config | sed -n 's/^\([a-z_]*\) =.*/\1/p' | grep -vx root)
+missing=
+for k in $keys; do
+    grep -Eq "^\.It Ic $k( |\$)|, Ic $k " "$TESTSRC/../doc/mailhop.conf.5" || missing="$missing $k"
+done
+is "$missing" "" "mailhop.conf(5) documents every key"
+cp "$TESTSRC/../contrib/mailhop.conf.example" "$TESTDIR/example.conf"
+out=$(mh mailhop -C "$TESTDIR/example.conf" config 2>&1)
+is "$?" 0 "contrib/mailhop.conf.example loads"
+like "$out" '^password_command = pass show mail/example\.com$' "and says what it seems to"

@@ -1,0 +1,226 @@
+#!/bin/bash
+# TAP helpers for mailhop's integration tests (see README.md).
+# Source it first thing:  . "$TESTLIB/tap.sh"
+# No `set -e` here: tests look at exit statuses themselves.
+
+[ -n "${_MH_TAP_SH:-}" ] && return 0
+_MH_TAP_SH=1
+
+: "${TESTLIB:=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+: "${TESTSRC:=$(cd "$TESTLIB/.." && pwd)}"
+: "${PYTHON:=/usr/bin/python3}"
+export TESTLIB TESTSRC PYTHON
+
+_tap_n=0          # results printed so far
+_tap_failed=0     # of which failed
+_tap_plan=        # the number given to plan, if any
+_tap_name=$(basename "${0%.sh}")
+
+TESTDIR=$(mktemp -d "${TMPDIR:-/tmp}/mailhop-${_tap_name}.XXXXXX") || {
+    echo "Bail out! cannot create a test directory"; exit 1; }
+export TESTDIR
+mkdir -p "$TESTDIR/home" "$TESTDIR/config" "$TESTDIR/state"
+export HOME="$TESTDIR/home"
+export XDG_CONFIG_HOME="$TESTDIR/config"
+export XDG_STATE_HOME="$TESTDIR/state"
+unset MAILHOP_CONFIG
+cd "$TESTDIR" || exit 1
+
+diag() {
+    local line
+    while IFS= read -r line; do
+        printf '# %s\n' "$line" >&2
+    done <<<"$*"
+}
+
+plan() {
+    _tap_plan=$1
+    echo "1..$1"
+}
+
+# _tap_result OK(0/1) DESC [DIRECTIVE]
+_tap_result() {
+    local desc=${2//$'\n'/ }
+    _tap_n=$((_tap_n + 1))
+    desc=${desc//#/\\#}
+    if [ "$1" = 0 ]; then
+        echo "ok $_tap_n - $desc${3:+ # $3}"
+    else
+        _tap_failed=$((_tap_failed + 1))
+        echo "not ok $_tap_n - $desc${3:+ # $3}"
+        # the test script's line that called the assertion
+        local i=1
+        while [ "${FUNCNAME[$i]:-}" != "" ] && [ "${BASH_SOURCE[$i]}" = "${BASH_SOURCE[0]}" ]; do
+            i=$((i + 1))
+        done
+        diag "  Failed test '$2'"
+        diag "  at ${BASH_SOURCE[$i]:-?} line ${BASH_LINENO[$((i - 1))]:-?}."
+    fi
+    return "$1"
+}
+
+ok() {
+    local st=$1; shift
+    [ "$st" = 0 ] && st=0 || st=1
+    _tap_result "$st" "$*"
+}
+
+ok_cmd() {
+    local desc=$1; shift
+    local out="$TESTDIR/.ok_cmd.out" st
+    "$@" >"$out" 2>&1
+    st=$?
+    if [ "$st" = 0 ]; then
+        _tap_result 0 "$desc"
+    else
+        _tap_result 1 "$desc"
+        diag "  command: $*"
+        diag "  exit status: $st"
+        [ -s "$out" ] && diag "$(head -c 4000 "$out")"
+        return 1
+    fi
+}
+
+is() {
+    if [ "$1" == "$2" ]; then
+        _tap_result 0 "$3"
+    else
+        _tap_result 1 "$3"
+        diag "         got: '$1'"
+        diag "    expected: '$2'"
+        return 1
+    fi
+}
+
+isnt() {
+    if [ "$1" != "$2" ]; then
+        _tap_result 0 "$3"
+    else
+        _tap_result 1 "$3"
+        diag "         got: '$1'"
+        diag "    expected: anything else"
+        return 1
+    fi
+}
+
+like() {
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        _tap_result 0 "$3"
+    else
+        _tap_result 1 "$3"
+        diag "    '$1'"
+        diag "      doesn't match '$2'"
+        return 1
+    fi
+}
+
+unlike() {
+    if ! printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        _tap_result 0 "$3"
+    else
+        _tap_result 1 "$3"
+        diag "    '$1'"
+        diag "      matches '$2'"
+        return 1
+    fi
+}
+
+skip() {
+    _tap_n=$((_tap_n + 1))
+    echo "ok $_tap_n # SKIP $*"
+}
+
+bail() {
+    echo "Bail out! $*"
+    _tap_bailed=1
+    exit 255
+}
+
+# mh NAME ARGS...: the built mailhop under argv[0]=NAME
+mh() {
+    local name=$1; shift
+    (exec -a "$name" "${MAILHOP_BIN:?MAILHOP_BIN is not set}" "$@")
+}
+
+# spool_count [DIR]: committed entries (*.e) in the spool
+spool_count() {
+    local dir=${1:-$XDG_STATE_HOME/mailhop}
+    if [ -d "$dir" ]; then
+        find "$dir" -name '*.e' -type f | wc -l
+    else
+        echo 0
+    fi
+}
+
+# wait_for CMD...: poll CMD every 0.05 s for up to 10 s
+wait_for() {
+    local i st=1
+    for ((i = 0; i < 200; i++)); do
+        "$@" && return 0
+        st=$?
+        sleep 0.05
+    done
+    return "$st"
+}
+
+# mh_conf [EXTRA INI TEXT]: $TESTDIR/mailhop.conf for the running test server
+# (MH_CONF_BASE=no: write only the extra text).
+mh_conf() {
+    local f="$TESTDIR/mailhop.conf" tls
+    case ${SMTPD_TLS:-starttls} in
+        implicit) tls=tls ;;
+        none) tls=none ;;
+        *) tls=starttls ;;
+    esac
+    (
+        umask 077
+        {
+            if [ "${MH_CONF_BASE:-yes}" != no ]; then
+                echo "[upstream]"
+                echo "host = 127.0.0.1"
+                echo "port = ${SMTPD_PORT:-9}"
+                echo "tls = $tls"
+                [ -f "$TESTDIR/ca/ca.pem" ] && echo "ca_file = $TESTDIR/ca/ca.pem"
+                if [ "${SMTPD_AUTH:-yes}" = yes ]; then
+                    echo "user = alice"
+                    echo "password = secret-pw-1"
+                fi
+                echo "[queue]"
+                echo "deliver = queue"
+            fi
+            [ $# -gt 0 ] && printf '%s\n' "$*"
+        } > "$f"
+    )
+    chmod 600 "$f"
+    export MAILHOP_CONFIG="$f"
+}
+
+_tap_exit() {
+    local st=$?
+    stop_smtpd --all 2>/dev/null
+    if [ -n "${_tap_bailed:-}" ]; then
+        :
+    elif [ -z "$_tap_plan" ]; then
+        echo "1..$_tap_n"
+    elif [ "$_tap_plan" != "$_tap_n" ]; then
+        diag "Looks like you planned $_tap_plan tests but ran $_tap_n."
+        [ "$st" = 0 ] && st=1
+    fi
+    [ "$_tap_failed" -gt 0 ] && diag "Looks like you failed $_tap_failed test(s) of $_tap_n."
+    if [ "$_tap_failed" -gt 0 ] || [ "$st" != 0 ]; then
+        [ "$st" = 0 ] && st=1
+        if [ "${KEEP:-}" = 1 ]; then
+            diag "KEEP=1: test directory kept: $TESTDIR"
+        else
+            rm -rf "$TESTDIR"
+        fi
+    else
+        rm -rf "$TESTDIR"
+    fi
+    exit "$st"
+}
+trap _tap_exit EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+. "$TESTLIB/smtpd.sh"

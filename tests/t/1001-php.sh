@@ -9,13 +9,25 @@ start_smtpd
 mh_conf '[sender]
 from = www-data@example.com
 domain = example.com'
-hdrs() { transcript data "$1" | sed '/^\r$/q'; }
-body() { transcript data "$1" | sed '1,/^\r$/d'; }
-rcpts() {
-	"$PYTHON" -c 'import json, sys
+# snap: one look at the server's log; txnN.{mail,rcpts,data} per
+# completed transaction (recipients sorted), txn.count.
+snap() {
+	"$PYTHON" - "$SMTPD_LOG" <<'PYEOF'
+import base64, json, sys
 t = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "transaction" and o.get("state") in ("accepted", "refused")]
-print(" ".join(sorted(r["address"] for r in t[int(sys.argv[2]) - 1]["rcpts"])))' "$SMTPD_LOG" "$1"
+for i, o in enumerate(t, 1):
+    open("txn%d.mail" % i, "w").write(o["mail_from"])
+    open("txn%d.rcpts" % i, "w").write(" ".join(sorted(r["address"] for r in o["rcpts"])))
+    open("txn%d.data" % i, "wb").write(base64.b64decode(o.get("data_b64") or ""))
+open("txn.count", "w").write(str(len(t)))
+PYEOF
 }
+tcount() { cat txn.count; }
+tmail() { cat "txn$1.mail"; }
+tdata() { cat "txn$1.data"; }
+rcpts() { cat "txn$1.rcpts"; }
+hdrs() { tdata "$1" | sed '/^\r$/q'; }
+body() { tdata "$1" | sed '1,/^\r$/d'; }
 
 # PHP 8 mail('bob@example.net', 'Invoice 42', $body, ['From' => ..., ...]):
 # To and Subject end in LF (PHP_EOL), the additional headers are joined
@@ -29,8 +41,9 @@ print(" ".join(sorted(r["address"] for r in t[int(sys.argv[2]) - 1]["rcpts"])))'
 } | mh sendmail -t -i 2>php.err
 is "$? $(wc -c <php.err)" "0 0" "PHP mail(): exit 0, nothing on stderr"
 mh sendmail -q
-is "$(transcript count)" 1 "PHP mail(): delivered"
-is "$(transcript mail 1)" www-data@example.com "PHP mail(): envelope sender from [sender] from"
+snap
+is "$(tcount)" 1 "PHP mail(): delivered"
+is "$(tmail 1)" www-data@example.com "PHP mail(): envelope sender from [sender] from"
 is "$(rcpts 1)" bob@example.net "PHP mail(): recipient from To:"
 h=$(hdrs 1)
 like "$h" $'^From: Shop <shop@example.org>\r$' "PHP mail(): From kept as written"
@@ -62,6 +75,7 @@ is "$(body 1)" $'Dear Bob,\r\n.\r\n..two dots\r\nTotal: 42 EUR\r' \
 mh sendmail -t -i <phpmailer.eml 2>pm.err
 is "$? $(wc -c <pm.err)" "0 0" "PHPMailer: exit 0, nothing on stderr"
 mh sendmail -q
+snap
 is "$(rcpts 2)" "audit@example.org bob@example.net carol@example.net" \
     "PHPMailer: To, Cc and Bcc recipients"
 h=$(hdrs 2)
@@ -71,7 +85,7 @@ is "$(printf '%s\n' "$h" | grep -c '^Message-ID:') $(printf '%s\n' "$h" | grep -
 like "$h" $'^Date: Tue, 25 Nov 2026 00:19:50 \\+0000\r$' "PHPMailer: Date unchanged"
 like "$h" $'^ boundary="b1=_aBcD1234"\r$' "PHPMailer: folded header kept"
 grep -v '^Bcc:' phpmailer.eml >want.eml
-is "$(transcript data 2 | sed '/^Message-ID/,$!d' | md5sum)" "$(sed '/^Message-ID/,$!d' want.eml | md5sum)" \
+is "$(tdata 2 | sed '/^Message-ID/,$!d' | md5sum)" "$(sed '/^Message-ID/,$!d' want.eml | md5sum)" \
     "PHPMailer: everything from Message-ID on arrives byte for byte"
-is "$(transcript mail 2)" www-data@example.com "PHPMailer: envelope sender"
+is "$(tmail 2)" www-data@example.com "PHPMailer: envelope sender"
 is "$(spool_count)" 0 "spool empty"

@@ -10,13 +10,25 @@ start_smtpd
 mh_conf '[sender]
 domain = example.com'
 mkdir -p bin && ln -s "$MAILHOP_BIN" bin/sendmail
-hdrs() { transcript data "$1" | sed '/^\r$/q'; }
-body() { transcript data "$1" | sed '1,/^\r$/d'; }
-rcpts() {
-	"$PYTHON" -c 'import json, sys
+# snap: one look at the server's log; txnN.{mail,rcpts,data} per
+# completed transaction (recipients sorted), txn.count.
+snap() {
+	"$PYTHON" - "$SMTPD_LOG" <<'PYEOF'
+import base64, json, sys
 t = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "transaction" and o.get("state") in ("accepted", "refused")]
-print(" ".join(sorted(r["address"] for r in t[int(sys.argv[2]) - 1]["rcpts"])))' "$SMTPD_LOG" "$1"
+for i, o in enumerate(t, 1):
+    open("txn%d.mail" % i, "w").write(o["mail_from"])
+    open("txn%d.rcpts" % i, "w").write(" ".join(sorted(r["address"] for r in o["rcpts"])))
+    open("txn%d.data" % i, "wb").write(base64.b64decode(o.get("data_b64") or ""))
+open("txn.count", "w").write(str(len(t)))
+PYEOF
 }
+tcount() { cat txn.count; }
+tmail() { cat "txn$1.mail"; }
+tdata() { cat "txn$1.data"; }
+rcpts() { cat "txn$1.rcpts"; }
+hdrs() { tdata "$1" | sed '/^\r$/q'; }
+body() { tdata "$1" | sed '1,/^\r$/d'; }
 
 # The shape of Symfony's SmtpTransport over a ProcessStream: read the 220,
 # fail if stderr has anything, HELO, then per message MAIL/RCPT.../DATA
@@ -78,8 +90,9 @@ like "$out" '^exit 0 stderr 0$' "Symfony -bs session: every reply as expected, e
 is "$(printf '%s\n' "$out" | grep -c '^250 2.0.0 Ok: queued as ')" 2 "two messages queued in one session"
 is "$(spool_count)" 2 "both in the spool"
 mh sendmail -q
-is "$(transcript count)" 2 "both delivered"
-is "$(transcript mail 1) $(transcript mail 2)" "app@example.org app@example.org" "envelope sender from MAIL FROM"
+snap
+is "$(tcount)" 2 "both delivered"
+is "$(tmail 1) $(tmail 2)" "app@example.org app@example.org" "envelope sender from MAIL FROM"
 is "$(rcpts 1)" "anna@example.net hidden@example.net" "first: RCPT recipients, Bcc only in the envelope"
 is "$(rcpts 2)" "ben@example.net" "second: its own recipient"
 is "$(body 1)" $'Hello Anna,\r\n.leading dot\r\n.\r\nBye\r' "first body: unstuffed once, lone dot kept as content"
@@ -91,7 +104,8 @@ printf 'From: App <app@example.org>\nTo: Carl <carl@example.net>\nCc: dora@examp
     mh sendmail -t 2>t.err
 is "$? $(wc -c <t.err)" "0 0" "sendmail -t: exit 0, nothing on stderr"
 mh sendmail -q
+snap
 is "$(rcpts 3)" "carl@example.net dora@example.net" "sendmail -t: To and Cc"
-is "$(transcript mail 3)" "$(id -un)@example.com" "sendmail -t: default envelope sender user@domain"
+is "$(tmail 3)" "$(id -un)@example.com" "sendmail -t: default envelope sender user@domain"
 is "$(body 3)" $'Digest line 1\r\nDigest line 2\r' "sendmail -t: body as CRLF"
 is "$(hdrs 3 | grep -c '^Message-ID:')" 1 "sendmail -t: no second Message-ID"

@@ -8,13 +8,25 @@ plan 17
 start_smtpd
 mh_conf '[sender]
 domain = example.com'
-hdrs() { transcript data "$1" | sed '/^\r$/q'; }
-body() { transcript data "$1" | sed '1,/^\r$/d'; }
-rcpts() {
-	"$PYTHON" -c 'import json, sys
+# snap: one look at the server's log; txnN.{mail,rcpts,data} per
+# completed transaction (recipients sorted), txn.count.
+snap() {
+	"$PYTHON" - "$SMTPD_LOG" <<'PYEOF'
+import base64, json, sys
 t = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "transaction" and o.get("state") in ("accepted", "refused")]
-print(" ".join(sorted(r["address"] for r in t[int(sys.argv[2]) - 1]["rcpts"])))' "$SMTPD_LOG" "$1"
+for i, o in enumerate(t, 1):
+    open("txn%d.mail" % i, "w").write(o["mail_from"])
+    open("txn%d.rcpts" % i, "w").write(" ".join(sorted(r["address"] for r in o["rcpts"])))
+    open("txn%d.data" % i, "wb").write(base64.b64decode(o.get("data_b64") or ""))
+open("txn.count", "w").write(str(len(t)))
+PYEOF
 }
+tcount() { cat txn.count; }
+tmail() { cat "txn$1.mail"; }
+tdata() { cat "txn$1.data"; }
+rcpts() { cat "txn$1.rcpts"; }
+hdrs() { tdata "$1" | sed '/^\r$/q'; }
+body() { tdata "$1" | sed '1,/^\r$/d'; }
 me=$(id -un)
 
 # bsd-mailx: no From/Date/Message-ID of its own, Bcc: in the headers.
@@ -22,7 +34,8 @@ printf 'To: bob@example.net\nCc: carol@example.net\nBcc: dave@example.net\nSubje
     mh sendmail -i -t -f alice@example.org 2>mailx.err
 is "$? $(wc -c <mailx.err)" "0 0" "bsd-mailx: exit 0, nothing on stderr"
 mh sendmail -q
-is "$(transcript mail 1)" alice@example.org "bsd-mailx: envelope sender from -f"
+snap
+is "$(tmail 1)" alice@example.org "bsd-mailx: envelope sender from -f"
 is "$(rcpts 1)" "bob@example.net carol@example.net dave@example.net" "bsd-mailx: To, Cc and Bcc recipients"
 h=$(hdrs 1)
 unlike "$h" '^Bcc:' "bsd-mailx: Bcc header removed"
@@ -36,6 +49,7 @@ printf 'Date: Tue, 25 Nov 2026 00:19:50 +0100\nFrom: alice@example.org\nTo: bob@
     mh sendmail -i -f alice@example.org -- bob@example.net hidden@example.net 2>snail.err
 is "$? $(wc -c <snail.err)" "0 0" "s-nail: exit 0, nothing on stderr"
 mh sendmail -q
+snap
 is "$(rcpts 2)" "bob@example.net hidden@example.net" "s-nail: exactly the argument recipients"
 is "$(hdrs 2 | grep -c -E '^(Date|Message-ID):')" 2 "s-nail: its Date and Message-ID, none added"
 is "$(body 2)" $'hello from s-nail\r' "s-nail: body"
@@ -54,8 +68,9 @@ b=BoUnDaRy42
 mh sendmail -oem -oi -- bob@example.net carol@example.net <mutt.eml 2>mutt.err
 is "$? $(wc -c <mutt.err)" "0 0" "mutt: exit 0, nothing on stderr"
 mh sendmail -q
+snap
 is "$(rcpts 3)" "bob@example.net carol@example.net" "mutt: argument recipients"
-is "$(transcript mail 3)" "$me@example.com" "mutt: default envelope sender"
-is "$(transcript data 3 | tr -d '\r' | md5sum)" "$(md5sum <mutt.eml)" "mutt: message byte for byte (CRLF aside)"
-is "$(transcript data 3 | grep -c $'[^\r]$')" 0 "mutt: every line CRLF on the wire"
+is "$(tmail 3)" "$me@example.com" "mutt: default envelope sender"
+is "$(tdata 3 | tr -d '\r' | md5sum)" "$(md5sum <mutt.eml)" "mutt: message byte for byte (CRLF aside)"
+is "$(tdata 3 | grep -c $'[^\r]$')" 0 "mutt: every line CRLF on the wire"
 is "$(spool_count)" 0 "spool empty"

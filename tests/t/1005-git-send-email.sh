@@ -8,11 +8,23 @@ plan 7
 start_smtpd
 mh_conf '[sender]
 domain = example.com'
-rcpts() {
-	"$PYTHON" -c 'import json, sys
+# snap: one look at the server's log; txnN.{mail,rcpts,data} per
+# completed transaction (recipients sorted), txn.count.
+snap() {
+	"$PYTHON" - "$SMTPD_LOG" <<'PYEOF'
+import base64, json, sys
 t = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "transaction" and o.get("state") in ("accepted", "refused")]
-print(" ".join(sorted(r["address"] for r in t[int(sys.argv[2]) - 1]["rcpts"])))' "$SMTPD_LOG" "$1"
+for i, o in enumerate(t, 1):
+    open("txn%d.mail" % i, "w").write(o["mail_from"])
+    open("txn%d.rcpts" % i, "w").write(" ".join(sorted(r["address"] for r in o["rcpts"])))
+    open("txn%d.data" % i, "wb").write(base64.b64decode(o.get("data_b64") or ""))
+open("txn.count", "w").write(str(len(t)))
+PYEOF
 }
+tcount() { cat txn.count; }
+tmail() { cat "txn$1.mail"; }
+tdata() { cat "txn$1.data"; }
+rcpts() { cat "txn$1.rcpts"; }
 
 cat >patch.eml <<'EOF'
 From: Alice Example <alice@example.org>
@@ -50,10 +62,11 @@ EOF
 mh sendmail -f alice@example.org -i dev@lists.example.org bob@example.net <patch.eml 2>git.err
 is "$? $(wc -c <git.err)" "0 0" "git send-email: exit 0, nothing on stderr"
 mh sendmail -q
-is "$(transcript count)" 1 "delivered"
-is "$(transcript mail 1)" alice@example.org "envelope sender from -f"
+snap
+is "$(tcount)" 1 "delivered"
+is "$(tmail 1)" alice@example.org "envelope sender from -f"
 is "$(rcpts 1)" "bob@example.net dev@lists.example.org" "argument recipients"
-transcript data 1 | tr -d '\r' >got.eml
+tdata 1 | tr -d '\r' >got.eml
 ok_cmd "the patch arrives byte for byte (CRLF aside)" cmp got.eml patch.eml
 unlike "$(cat got.eml)" '^>From' "no From-escaping"
-is "$(transcript data 1 | grep -c $'[^\r]$')" 0 "every line CRLF on the wire"
+is "$(tdata 1 | grep -c $'[^\r]$')" 0 "every line CRLF on the wire"

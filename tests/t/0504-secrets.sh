@@ -1,0 +1,78 @@
+#!/bin/bash
+# relay.c: the password never shows.  -v prints the dialogue with AUTH
+# arguments and the exchange lines after AUTH as "***" (PLAIN, LOGIN,
+# CRAM-MD5); the password, in clear or base64, is in neither -v output,
+# the log, nor /proc/PID/cmdline or environ of mailhop-deliver while it
+# is talking to the server.
+. "$TESTLIB/tap.sh"
+plan 20
+
+LOG=$TESTDIR/mail.log
+SECRET='secret-pw-1|c2VjcmV0LXB3LTE|AGFsaWNlAHNlY3JldC1wdy0x|c2VjcmV0LXB3LT'
+conf() {
+    mh_conf "$@
+[log]
+syslog = no
+file = $LOG"
+}
+queue() { printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net; }
+
+start_smtpd
+conf
+queue plain
+out=$(mh mailhop -v flush 2>&1)
+is "$?" 0 "-v flush: delivered"
+like "$out" '^--> AUTH PLAIN( \*\*\*)?$' "-v: AUTH PLAIN, argument masked"
+like "$out" '^--> \*\*\*$' "-v: the credential line is ***"
+like "$out" '^<-- 235 ' "-v: the 235 is shown"
+like "$out" '^--> MAIL FROM:<alice@example.org>' "-v: the rest of the dialogue is there"
+like "$out" '^<-- 250 2\.0\.0 ' "-v: including the reply to the final dot"
+unlike "$out" "$SECRET" "-v: the password appears nowhere"
+unlike "$out" 'YWxpY2' "-v: nor the base64 user name of the AUTH exchange"
+stop_smtpd
+
+start_smtpd --auth login
+conf "[upstream]
+auth = login"
+queue login
+out=$(mh mailhop -v flush 2>&1)
+is "$(printf '%s\n' "$out" | grep -A4 '^--> AUTH LOGIN$' | grep -c '^--> \*\*\*$')" 2 \
+    "-v: AUTH LOGIN user and password lines are ***"
+unlike "$out" "$SECRET|YWxpY2U" "-v: no credential in the LOGIN exchange"
+stop_smtpd
+
+start_smtpd --auth cram-md5
+conf
+queue cram
+out=$(mh mailhop -v flush 2>&1)
+like "$out" '^--> AUTH CRAM-MD5$' "-v: AUTH CRAM-MD5"
+like "$(printf '%s\n' "$out" | grep -A2 '^--> AUTH CRAM-MD5$' | tail -n 1)" '^--> \*\*\*$' \
+    "-v: the CRAM-MD5 response is ***"
+is "$(transcript count)" 1 "and it was delivered"
+stop_smtpd
+
+like "$(cat "$LOG")" 'status=sent' "the log has the deliveries"
+unlike "$(cat "$LOG")" "$SECRET" "the log has no password"
+
+# A flush that waits on the server: look at the helper meanwhile.
+start_smtpd --delay mail 3 --once
+conf
+queue proc
+mh mailhop flush 2>/dev/null &
+front=$!
+wait_for grep -q '"MAIL FROM' "$SMTPD_LOG"
+ok $? "the flush is waiting for the reply to MAIL"
+pids=$(ps -o pid= --ppid "$front" 2>/dev/null; echo "$front")
+seen=
+for p in $pids; do
+    [ -r "/proc/$p/cmdline" ] || continue
+    exe=$(readlink "/proc/$p/exe" 2>/dev/null)
+    case $exe in *mailhop-deliver) seen=$p ;; esac
+    tr '\0' '\n' < "/proc/$p/cmdline" >> cmdlines
+    tr '\0' '\n' < "/proc/$p/environ" >> environs
+done
+isnt "$seen" "" "mailhop-deliver found among the flush's processes"
+unlike "$(cat cmdlines)" "$SECRET" "its command line has no password"
+unlike "$(cat environs)" "$SECRET" "its environment has no password"
+wait "$front"
+is "$?" 0 "and the flush then delivered"

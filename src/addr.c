@@ -145,10 +145,14 @@ addr_check_local(const char *a, size_t llen, char *r, size_t rsz)
 		if (inq) {
 			if (a[i] == '\\')
 				i++;
+			else if (a[i] == '"' && i + 1 != llen)
+				return "invalid quoting in local part";
 			else if (a[i] == '"')
 				inq = 0;
-		} else if (a[i] == '"')
+		} else if (a[i] == '"' && i == 0)
 			inq = 1;
+		else if (a[i] == '"')
+			return "invalid quoting in local part";
 		else if (addr_is_special((unsigned char)a[i])) {
 			snprintf(r, rsz, "invalid character '%c' in local part",
 			    a[i]);
@@ -744,32 +748,56 @@ addr_is_dot_atom(const char *s, size_t len)
 }
 
 /*
- * A local part that is one quoted string is rewritten in its shortest
- * form: without quotes when they protect nothing ("john"@x is john@x, RFC
- * 5321 4.1.2 calls the two equal), else with only '"' and '\' escaped.
- * Equal addresses then compare equal as strings.
+ * The meaning of a local part with quoted words: quotes and quoted-pairs
+ * removed.  -1 when it holds an unquoted space (left for addr_check() to
+ * name) or a quote that never closes.
+ */
+static int
+addr_unquote(const char *s, size_t len, struct buf *c)
+{
+	size_t	 i;
+	int	 inq = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			inq = !inq;
+		else if (!inq && s[i] == ' ')
+			return -1;
+		else {
+			if (inq && s[i] == '\\' && i + 1 < len)
+				i++;
+			buf_addc(c, s[i]);
+		}
+	}
+	return inq ? -1 : 0;
+}
+
+/*
+ * A local part with quotes in it is rewritten in its one canonical form:
+ * a dot-atom when the quotes protect nothing ("john"@x is john@x; RFC 5321
+ * 4.1.2 calls the two equal), else one quoted string with only '"' and '\'
+ * escaped.  The obsolete "a"."b" becomes a.b, which RFC 5321 servers
+ * accept.  Equal addresses then also compare equal as strings.
  */
 static void
 addr_canon(struct buf *b)
 {
 	struct buf	 c, out;
-	size_t		 i, end;
+	const char	*d;
+	size_t		 llen, i;
 
-	if (b->len == 0 || b->data[0] != '"')
+	if (b->len == 0)
+		return;
+	d = addr_domain(b->data);
+	llen = d == NULL ? b->len : (size_t)(d - b->data - 1);
+	if (memchr(b->data, '"', llen) == NULL)
 		return;
 	buf_init(&c, 0);
-	for (i = 1; i < b->len && b->data[i] != '"'; i++) {
-		if (b->data[i] == '\\' && i + 1 < b->len)
-			i++;
-		buf_addc(&c, b->data[i]);
-	}
-	end = i + 1;		/* just after the closing quote */
-	if (i >= b->len || (end < b->len && b->data[end] != '@')) {
-		buf_free(&c);
-		return;
-	}
 	buf_init(&out, 0);
-	if (c.len > 0 && addr_is_dot_atom(c.data, c.len))
+	buf_adds(&c, "");
+	if (addr_unquote(b->data, llen, &c) == -1)
+		goto done;
+	if (addr_is_dot_atom(c.data, c.len))
 		buf_add(&out, c.data, c.len);
 	else {
 		buf_addc(&out, '"');
@@ -780,10 +808,11 @@ addr_canon(struct buf *b)
 		}
 		buf_addc(&out, '"');
 	}
-	buf_add(&out, b->data + end, b->len - end);
-	buf_free(&c);
+	buf_add(&out, b->data + llen, b->len - llen);
 	buf_reset(b);
 	buf_add(b, out.data, out.len);
+done:
+	buf_free(&c);
 	buf_free(&out);
 }
 

@@ -122,6 +122,11 @@ static const struct ok_case list_ok[] = {
 	{ "a@b,c@d,e@f,g@h", 0, "a@b | c@d | e@f | g@h" },
 	{ "\"quoted bare\"", 0, "\"quoted bare\"" },
 	{ "a@sub-domain.example-1.org", 0, "a@sub-domain.example-1.org" },
+	{ "\"a\".\"b\"@x", 0, "a.b@x" },
+	{ "\"a b\".c@x", 0, "\"a b.c\"@x" },
+	{ "\"a\".b.c@x", 0, "a.b.c@x" },
+	{ "\"a\"b@x", 0, "ab@x" },
+	{ "\"a\\\\b\" <z@x>, \"a\\\\b\"@x", 0, "z@x | \"a\\\\b\"@x" },
 };
 
 static void
@@ -387,6 +392,9 @@ static const struct bad_case check_bad[] = {
 	{ "a@[1[2]", 0, "invalid domain literal" },
 	{ "a@b,c", 0, "invalid character ',' in domain" },
 	{ "a@b(c)", 0, "invalid character '(' in domain" },
+	{ "a\"b\"@x", 0, "invalid quoting in local part" },
+	{ "\"a\"b@x", 0, "invalid quoting in local part" },
+	{ "\"a\".\"b\"@x", 0, "invalid quoting in local part" },
 };
 
 START_TEST(check_invalid)
@@ -661,6 +669,31 @@ START_TEST(big_header)
 }
 END_TEST
 
+/*
+ * A fault deep in a long element is quoted from a little before it, so
+ * that the message shows the culprit and not only the element's start.
+ */
+START_TEST(error_quotes_near_the_fault)
+{
+	struct addr_list	 l;
+	struct mh_err		 err;
+	struct buf		 b;
+	int			 i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < 40; i++)
+		buf_adds(&b, "Name ");
+	buf_adds(&b, "<a@b\r\nRCPT TO:<evil@y>>");
+	addr_list_init(&l, 0);
+	ck_assert_int_eq(addr_parse_list(b.data, b.len, &l, &err), -1);
+	ck_assert_msg(strncmp(err.msg, "...\"", 4) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(err.msg, "<a@b\\r\\nRCPT TO:<evil@y>>\": "
+	    "control character in address"));
+	addr_list_free(&l);
+	buf_free(&b);
+}
+END_TEST
+
 /* Comment nesting is capped at ADDR_COMMENT_DEPTH: at the cap is fine. */
 START_TEST(comment_depth_cap)
 {
@@ -768,6 +801,7 @@ suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, big_header, 0, NELEM(big));
 	tcase_add_test(tc, comment_depth_cap);
+	tcase_add_test(tc, error_quotes_near_the_fault);
 	tcase_add_test(tc, twenty_thousand);
 	suite_add_tcase(s, tc);
 	return s;

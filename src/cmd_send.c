@@ -77,6 +77,14 @@ send_sender(struct send *s, struct mh_err *err)
 		return addr_check(s->sender, err) == -1 ?
 		    send_blame(err, "sender") : 0;
 	}
+	given += strspn(given, " \t");
+	if (strncmp(given, "<>", 2) == 0 &&
+	    given[2 + strspn(given + 2, " \t")] == '\0')
+		given = "";
+	if (*given == '\0') {
+		s->sender = xstrdup("");
+		return 0;
+	}
 	if (addr_parse_one(given, &a, err) == -1)
 		return send_blame(err, "sender");
 	if (*a == '\0') {

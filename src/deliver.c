@@ -392,7 +392,8 @@ dl_bounce_from(const struct config *cfg)
  * in between costs a second bounce, never a lost one.
  */
 static int
-dl_bounce(struct dl_run *run, struct dl_item *it, struct mh_err *err)
+dl_bounce(struct dl_run *run, struct dl_item *it, char *bid,
+    struct mh_err *err)
 {
 	struct spool_entry	 b;
 	struct envelope		 view;
@@ -415,8 +416,7 @@ dl_bounce(struct dl_run *run, struct dl_item *it, struct mh_err *err)
 		spool_abort(run->sp, &b);
 		return -1;
 	}
-	log_msg(&run->log, "%s: sender non-delivery notification: %s",
-	    it->e.id, b.id);
+	memcpy(bid, b.id, sizeof(b.id));
 	dl_ids_add(&run->bounces, b.id);
 	spool_release(&b);
 	return 0;
@@ -461,15 +461,21 @@ dl_settle(struct dl_run *run, struct dl_item *it, time_t now)
 {
 	struct envelope	*env = &it->e.env;
 	struct mh_err	 err;
+	char		 bid[ENVELOPE_ID_MAX];
 	int		 quiet, rc;
 
 	mh_err_clear(&err);
+	bid[0] = '\0';
 	quiet = dl_sender(env)[0] == '\0' || env->is_bounce;
-	if (!quiet && dl_any_fresh(it) && dl_bounce(run, it, &err) == -1) {
+	if (!quiet && dl_any_fresh(it) &&
+	    dl_bounce(run, it, bid, &err) == -1) {
 		dl_local_error(run, &err);
 		dl_unfail(run, it, now);
 	}
 	dl_log_item(run, it);
+	if (bid[0] != '\0')
+		log_msg(&run->log, "%s: sender non-delivery notification: %s",
+		    env->id, bid);
 	if (envelope_count(env, RCPT_PENDING) > 0)
 		rc = spool_update(run->sp, &it->e, &err);
 	else if (quiet && envelope_count(env, RCPT_FAILED) > 0) {
@@ -794,6 +800,9 @@ deliver_run(struct spool *sp, const struct config *cfg,
 		*err = run.lerr;
 		rc = -1;
 	}
+	/* -odb has no stderr: the log is where its failure can be seen. */
+	if (rc == -1 && opts->background)
+		log_msg(&run.log, "flush failed: %s", err->msg);
 	if (run.relay != NULL)
 		relay_free(run.relay);
 	if (run.lockfd != -1)

@@ -23,6 +23,7 @@
 
 #define MSG_WBUF	(64 * 1024)	/* write buffer towards outfd */
 #define MSG_RBUF	(64 * 1024)	/* read buffer in message_read_fd */
+#define MSG_LINE_MAX	998		/* RFC 5322 2.1.1, without the CRLF */
 
 static int	message_route(struct message *, const char *, size_t, int,
 		    struct mh_err *);
@@ -90,8 +91,7 @@ message_flush(struct message *m, struct mh_err *err)
 
 /* Every byte of the queued message passes here: max_size is counted. */
 static int
-message_write(struct message *m, const char *s, size_t n,
-    struct mh_err *err)
+message_emit(struct message *m, const char *s, size_t n, struct mh_err *err)
 {
 	unsigned long long	 max = m->opts->cfg->max_size;
 	char			 lim[32];
@@ -105,6 +105,45 @@ message_write(struct message *m, const char *s, size_t n,
 	buf_add(&m->out, s, n);
 	if (m->out.len >= MSG_WBUF)
 		return message_flush(m, err);
+	return 0;
+}
+
+/*
+ * Output is CRLF lines only (a CR here is always followed by its LF).  A
+ * line longer than MSG_LINE_MAX is broken with CRLF SPACE, as Postfix's
+ * smtp_line_length_limit does: RFC 5321 servers may refuse longer lines.
+ */
+static int
+message_write(struct message *m, const char *s, size_t n,
+    struct mh_err *err)
+{
+	size_t	 take, room;
+
+	while (n > 0) {
+		if (s[0] == '\r' || s[0] == '\n') {
+			if (s[0] == '\n')
+				m->col = 0;
+			if (message_emit(m, s, 1, err) == -1)
+				return -1;
+			s++;
+			n--;
+			continue;
+		}
+		if (m->col >= MSG_LINE_MAX) {
+			if (message_emit(m, "\r\n ", 3, err) == -1)
+				return -1;
+			m->col = 1;
+		}
+		room = MSG_LINE_MAX - m->col;
+		for (take = 0; take < n && take < room && s[take] != '\r' &&
+		    s[take] != '\n'; take++)
+			;
+		if (message_emit(m, s, take, err) == -1)
+			return -1;
+		m->col += take;
+		s += take;
+		n -= take;
+	}
 	return 0;
 }
 

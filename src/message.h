@@ -43,6 +43,7 @@ struct message {
 	int		 cr_pending;	/* the last piece ended in CR: skip an LF */
 	int		 done;		/* the lone dot was seen: ignore the rest */
 	size_t		 linelen;	/* bytes of the current line so far */
+	size_t		 col;		/* bytes of the current output line */
 };
 
 int	message_begin(struct message *, const struct message_opts *, int outfd,

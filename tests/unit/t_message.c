@@ -585,6 +585,39 @@ START_TEST(write_error)
 }
 END_TEST
 
+/* Lines over 998 bytes are broken with CRLF SPACE (smtp_line_length_limit). */
+START_TEST(long_lines)
+{
+	char	*in, *want;
+	size_t	 i;
+
+	in = malloc(4000);
+	want = malloc(8000);
+	strcpy(in, H "\n");
+	memset(in + strlen(in), 'x', 998);
+	strcpy(in + strlen(H "\n") + 998, "\n");
+	ck_assert_int_eq(run(in, 0), 0);
+	ck_assert_int_eq(outlen, strlen(HC "\r\n") + 1000);
+	message_free(&msg);
+	/* 2500 bytes: 998, then " " + 997, then " " + 505 */
+	memset(in + strlen(H "\n"), 'x', 2500);
+	in[strlen(H "\n") + 2500] = '\0';
+	ck_assert_int_eq(run(in, 0), 0);
+	strcpy(want, HC "\r\n");
+	i = strlen(want);
+	memset(want + i, 'x', 998);
+	memcpy(want + i + 998, "\r\n ", 3);
+	memset(want + i + 1001, 'x', 997);
+	memcpy(want + i + 1998, "\r\n ", 3);
+	memset(want + i + 2001, 'x', 505);
+	strcpy(want + i + 2506, "\r\n");
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(msg.size, strlen(want));
+	free(in);
+	free(want);
+}
+END_TEST
+
 static void
 msg_free(void)
 {
@@ -629,6 +662,7 @@ suite(void)
 	tcase_add_test(tc, read_fd_pipe);
 	tcase_add_test(tc, read_error);
 	tcase_add_test(tc, write_error);
+	tcase_add_test(tc, long_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

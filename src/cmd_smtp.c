@@ -114,7 +114,8 @@ static const char *const smtp_notimpl_verbs[] = {
 /*
  * The state/event table.  NULL: the command is allowed in that state (its
  * handler decides the next state).  Otherwise the reply that refuses it.
- * DATA and QUIT never look a command up, so their rows are absent.
+ * In DATA and after QUIT no command is looked up: those states have no
+ * column.
  */
 #define NEED_HELO	"503 5.5.1 Error: send HELO/EHLO first"
 #define NEED_MAIL	"503 5.5.1 Error: need MAIL command"

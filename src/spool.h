@@ -9,9 +9,10 @@
  * 20 characters of [0-9A-Z] (seconds, microseconds, pid, random, base 36).
  * doc/SPOOL.md has the format and the durability argument.
  *
- * Who calls spool_cleanup(): the flusher (before it scans) and sendmail
- * mode (after its own commit, so the leftovers of a killed sendmail go
- * away at the next one); never mailq, which must stay read-only and fast.
+ * Who calls spool_cleanup(): the flusher, before it scans (sendmail's
+ * default -odb starts one after every commit, so the leftovers of a killed
+ * sendmail go away at the next one); never mailq, which must stay
+ * read-only and fast.
  */
 #ifndef MH_SPOOL_H
 #define MH_SPOOL_H

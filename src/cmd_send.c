@@ -32,12 +32,17 @@ struct send {
 	int			 spool_open, entry_open;
 };
 
-/* Prefix err's message (which quotes the culprit) with what it was. */
+/*
+ * Prefix err's message with what it was about, when it quotes an address
+ * ("\"a@x\": reason"); other errors (a limit) stand as they are.
+ */
 static int
 send_blame(struct mh_err *err, const char *what)
 {
 	char	 msg[MH_ERR_MSG];
 
+	if (err->msg[0] != '"')
+		return -1;
 	snprintf(msg, sizeof(msg), "%s", err->msg);
 	return mh_err_set(err, err->exit ? err->exit : EX_DATAERR, "%s %s",
 	    what, msg);

@@ -5,7 +5,7 @@
 # shape; show prints the envelope and the message; a damaged envelope is
 # shown as a line of its own, not hidden and not fatal.
 . "$TESTLIB/tap.sh"
-plan 34
+plan 37
 
 start_smtpd --reply $'RCPT slow@* 451 4.3.0 try later <\x1b[31m>' \
     --reply 'RCPT gone@* 550 5.1.1 no such user' || bail "no smtpd"
@@ -99,3 +99,11 @@ out=$(mh mailq 2>&1)
 like "$out" "^$a\? queue entry $a: damaged envelope: .*truncated" \
     "mailq names the damaged entry"
 like "$out" "^ {52}slow@example.com$" "and still lists the good one"
+json=$(mh mailhop queue --json 2>"$TESTDIR/json.err")
+is "$?" 0 "queue --json still exits 0"
+is "$(cat "$TESTDIR/json.err")" "mailhop: queue entry $a: damaged envelope: line 3: truncated line \"arrival 12\"" \
+    "--json names the damaged entry on stderr"
+is "$(printf '%s\n' "$json" | "$PYTHON" -c '
+import json, sys
+print(" ".join(json.loads(l)["id"] for l in sys.stdin))')" "$c" \
+    "and stdout holds the good entries, valid JSON"

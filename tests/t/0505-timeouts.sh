@@ -14,10 +14,13 @@ queue_one() {
     printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net
 }
 
-for phase in ehlo mail dot; do
-    start_smtpd --delay "$phase" 4
-    mh_conf "[upstream]
+# One server; each phase stalls once (--once), so three flushes meet
+# three different stalls.
+start_smtpd --delay ehlo 4 --delay mail 4 --delay dot 4 --once
+mh_conf "[upstream]
 timeout = 2s"
+for phase in ehlo mail dot; do
+    c0=$(transcript commands | grep -c '^MAIL')
     queue_one "$phase"
     [ "$phase" = mail ] && printf 'Subject: 2nd\n\nx\n' | mh sendmail -f alice@example.org carol@example.net
     t0=$(now)
@@ -36,8 +39,7 @@ timeout = 2s"
     like "$(mh mailq)" "timed out after 2s waiting for the $want" "delay at $phase: mailq names the phase"
     if [ "$phase" = mail ]; then
         is "$(spool_count)" 2 "delay at mail: both messages still queued"
-        is "$(transcript commands | grep -c '^MAIL')" 1 \
+        is "$(( $(transcript commands | grep -c '^MAIL') - c0 ))" 1 \
             "and the second was not tried on a server that stopped answering"
     fi
-    stop_smtpd
 done

@@ -9,25 +9,7 @@ start_smtpd
 mh_conf '[sender]
 from = www-data@example.com
 domain = example.com'
-# snap: one look at the server's log; txnN.{mail,rcpts,data} per
-# completed transaction (recipients sorted), txn.count.
-snap() {
-	"$PYTHON" - "$SMTPD_LOG" <<'PYEOF'
-import base64, json, sys
-t = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "transaction" and o.get("state") in ("accepted", "refused")]
-for i, o in enumerate(t, 1):
-    open("txn%d.mail" % i, "w").write(o["mail_from"])
-    open("txn%d.rcpts" % i, "w").write(" ".join(sorted(r["address"] for r in o["rcpts"])))
-    open("txn%d.data" % i, "wb").write(base64.b64decode(o.get("data_b64") or ""))
-open("txn.count", "w").write(str(len(t)))
-PYEOF
-}
-tcount() { cat txn.count; }
-tmail() { cat "txn$1.mail"; }
-tdata() { cat "txn$1.data"; }
-rcpts() { cat "txn$1.rcpts"; }
-hdrs() { tdata "$1" | sed '/^\r$/q'; }
-body() { tdata "$1" | sed '1,/^\r$/d'; }
+. "$TESTLIB/snap.sh"
 
 # PHP 8 mail('bob@example.net', 'Invoice 42', $body, ['From' => ..., ...]):
 # To and Subject end in LF (PHP_EOL), the additional headers are joined

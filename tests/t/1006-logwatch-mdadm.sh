@@ -10,24 +10,7 @@ mh_conf '[sender]
 domain = example.com
 [aliases]
 root = admin@example.com'
-# snap: one look at the server's log; txnN.{mail,rcpts,data} per
-# completed transaction (recipients sorted), txn.count.
-snap() {
-	"$PYTHON" - "$SMTPD_LOG" <<'PYEOF'
-import base64, json, sys
-t = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "transaction" and o.get("state") in ("accepted", "refused")]
-for i, o in enumerate(t, 1):
-    open("txn%d.mail" % i, "w").write(o["mail_from"])
-    open("txn%d.rcpts" % i, "w").write(" ".join(sorted(r["address"] for r in o["rcpts"])))
-    open("txn%d.data" % i, "wb").write(base64.b64decode(o.get("data_b64") or ""))
-open("txn.count", "w").write(str(len(t)))
-PYEOF
-}
-tcount() { cat txn.count; }
-tmail() { cat "txn$1.mail"; }
-tdata() { cat "txn$1.data"; }
-rcpts() { cat "txn$1.rcpts"; }
-body() { tdata "$1" | sed '1,/^\r$/d'; }
+. "$TESTLIB/snap.sh"
 
 printf 'To: root\nFrom: logwatch@host.example.com\nSubject: Logwatch for host (Linux)\nContent-Type: text/plain; charset="UTF-8"\n\n ################### Logwatch 7.8 ####################\n Processing Initiated: Tue Nov 25 00:19:50 2026\n.\nthis line comes after the dot\n' |
     mh sendmail -t 2>lw.err

@@ -219,6 +219,7 @@ send_read(struct send *s, struct mh_err *err)
 	o.extract = s->inv->extract;
 	o.sender = s->sender;
 	o.fullname = s->inv->fullname;
+	o.fold_long = 1;
 	if (message_begin(&m, &o, s->entry.msgfd, err) == -1)
 		return -1;
 	if (message_read_fd(&m, STDIN_FILENO, !s->inv->ignore_dots,

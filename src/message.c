@@ -119,6 +119,8 @@ message_write(struct message *m, const char *s, size_t n,
 {
 	size_t	 take, room;
 
+	if (!m->opts->fold_long)
+		return message_emit(m, s, n, err);
 	while (n > 0) {
 		if (s[0] == '\r' || s[0] == '\n') {
 			if (s[0] == '\n')

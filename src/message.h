@@ -24,6 +24,7 @@ struct message_opts {
 	int		 extract;	/* -t: collect To/Cc/Bcc or Resent-* */
 	const char	*sender;	/* envelope sender ("" = null) for From: */
 	const char	*fullname;	/* -F, or NULL for the account's GECOS */
+	int		 fold_long;	/* break lines over 998 bytes (CRLF SP) */
 };
 
 struct message {
@@ -51,7 +52,9 @@ int	message_begin(struct message *, const struct message_opts *, int outfd,
 /*
  * One line without its line ending.  A long line may come in pieces: eol = 0
  * for a piece the next call continues, 1 for the last piece.  A NUL byte is
- * EX_DATAERR.
+ * EX_DATAERR.  A CR, LF or CRLF inside the bytes is a line ending too (so
+ * raw input can be passed in chunks with eol = 0, as message_read_fd does;
+ * a CR ending one call and an LF starting the next are one line ending).
  */
 int	message_line(struct message *, const char *, size_t, int eol,
 	    struct mh_err *);

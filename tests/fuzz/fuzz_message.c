@@ -2,9 +2,11 @@
 /*
  * fuzz_message.c - message_line() on arbitrary bytes, cut into reads
  * where the input says.  Byte 0 picks the options (bit 0: -t, bit 1: the
- * lone dot ends, bit 2: force_from, bits 4-7: read size 1..16 x 16).
- * The output must be CRLF-only and never carry a bare CR or LF, and a
- * lone "." line must never be written when the dot ends the input.
+ * lone dot ends, bit 2: force_from, bit 3: fold_long, bits 4-7: read
+ * size 1..16 x 16).
+ * The output must be CRLF-only and never carry a bare CR or LF, a lone
+ * "." line must never be written when the dot ends the input, and with
+ * fold_long no line may pass 998 bytes.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -19,14 +21,17 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
-fuzz_check(int fd, int dot_ends)
+fuzz_check(int fd, int dot_ends, int fold)
 {
 	static char	 b[1 << 20];
 	ssize_t		 n;
-	size_t		 i;
+	size_t		 i, col = 0;
 
 	n = pread(fd, b, sizeof(b), 0);
 	for (i = 0; n > 0 && i < (size_t)n; i++) {
+		col = b[i] == '\n' ? 0 : col + 1;
+		if (fold && col > 999)	/* 998 and the CR */
+			abort();
 		if (b[i] == '\r' && (i + 1 >= (size_t)n || b[i + 1] != '\n'))
 			abort();
 		if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r'))
@@ -64,6 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	o.extract = data[0] & 1;
 	o.sender = "fuzz@example.com";
 	o.fullname = "Fuzz";
+	o.fold_long = (data[0] & 8) != 0;
 	step = ((size_t)(data[0] >> 4) + 1) * 16;
 	message_begin(&m, &o, fd, &err);
 	m.dot_ends = (data[0] & 2) != 0;
@@ -72,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		rc = message_line(&m, (const char *)data + off, n, 0, &err);
 	}
 	if (rc == 0 && message_end(&m, &err) == 0)
-		fuzz_check(fd, (data[0] & 2) != 0);
+		fuzz_check(fd, (data[0] & 2) != 0, (data[0] & 8) != 0);
 	message_free(&m);
 	conf_free(&cfg);
 	fclose(f);

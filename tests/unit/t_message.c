@@ -591,6 +591,7 @@ START_TEST(long_lines)
 	char	*in, *want;
 	size_t	 i;
 
+	opts.fold_long = 1;
 	in = malloc(4000);
 	want = malloc(8000);
 	strcpy(in, H "\n");
@@ -613,6 +614,10 @@ START_TEST(long_lines)
 	strcpy(want + i + 2506, "\r\n");
 	ck_assert_str_eq(out, want);
 	ck_assert_int_eq(msg.size, strlen(want));
+	/* without fold_long (as -bs uses it today) the line stays whole */
+	opts.fold_long = 0;
+	ck_assert_int_eq(run(in, 0), 0);
+	ck_assert_int_eq(outlen, strlen(HC "\r\n") + 2502);
 	free(in);
 	free(want);
 }

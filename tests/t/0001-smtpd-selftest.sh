@@ -161,7 +161,7 @@ is "$(transcript count) $(transcript transactions) $(transcript connections)" \
     "$(q count) $(q transactions) $(q connections)" "transcript's grep counts agree with query.py"
 
 # --- bare LF inside DATA is recorded verbatim --------------------------------
-"$PYTHON" - <<'EOF'
+"$PYTHON" -S - <<'EOF'
 import os, socket
 s = socket.create_connection(("127.0.0.1", int(os.environ["SMTPD_PORT"])))
 f = s.makefile("rb")

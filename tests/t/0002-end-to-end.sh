@@ -35,7 +35,8 @@ is "$(grep -c '^Date: ' data1)" 1 "Date added once"
 is "$(grep -c '^Message-ID: <.*@.*>' data1)" 1 "Message-ID added once"
 like "$(cat data1)" $'^Subject: hi\r$' "the Subject header kept"
 is "$(tail -c 7 data1 | od -An -c | tr -s ' ')" " h e l l o \r \n" "the body ends hello CRLF"
-wait_for test "$(spool_count)" = 0
+spool_empty() { [ "$(spool_count)" = 0 ]; }
+wait_for spool_empty
 is "$(spool_count)" 0 "the delivered entry left the spool"
 
 # 2. Queue only, look at it, flush it.

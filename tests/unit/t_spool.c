@@ -370,6 +370,51 @@ START_TEST(damaged)
 }
 END_TEST
 
+/* An envelope larger than the first read buffer is read whole. */
+START_TEST(large_envelope)
+{
+	struct spool		 sp;
+	struct spool_entry	 e;
+	struct envelope		 env;
+	struct mh_err		 err;
+	char			 addr[64];
+	int			 i;
+
+	open_spool(&sp);
+	ck_assert_int_eq(spool_create(&sp, &e, &err), 0);
+	e.env.sender = strdup("a@example.com");
+	for (i = 0; i < 2000; i++) {
+		snprintf(addr, sizeof(addr), "rcpt%04d@example.com", i);
+		envelope_add_rcpt(&e.env, addr);
+	}
+	ck_assert_int_eq(spool_commit(&sp, &e, &err), 0);
+	ck_assert_int_eq(spool_peek(&sp, e.id, &env, &err), 0);
+	ck_assert_uint_eq(env.nrcpts, 2000);
+	ck_assert_str_eq(env.rcpts[1999].addr, "rcpt1999@example.com");
+	envelope_free(&env);
+	spool_release(&e);
+	spool_close(&sp);
+}
+END_TEST
+
+/* A FIFO under an envelope's name is damage, not a hang. */
+START_TEST(fifo_envelope)
+{
+	struct spool	 sp;
+	struct envelope	 env;
+	struct mh_err	 err;
+	char		 p[400];
+
+	open_spool(&sp);
+	snprintf(p, sizeof(p), "%s/0TP18M498D1007QCKZSE.e", dir);
+	ck_assert_int_eq(mkfifo(p, 0600), 0);
+	ck_assert_int_eq(spool_peek(&sp, "0TP18M498D1007QCKZSE", &env, &err),
+	    -1);
+	ck_assert_int_eq(err.exit, EX_DATAERR);
+	spool_close(&sp);
+}
+END_TEST
+
 static void
 expect_unsafe(const char *what)
 {
@@ -478,6 +523,8 @@ suite(void)
 	tcase_add_test(tc, cleanup);
 	tcase_add_test(tc, ids);
 	tcase_add_test(tc, damaged);
+	tcase_add_test(tc, large_envelope);
+	tcase_add_test(tc, fifo_envelope);
 	tcase_add_test(tc, unsafe_symlink);
 	tcase_add_test(tc, unsafe_mode);
 	tcase_add_test(tc, unsafe_owner);

@@ -128,6 +128,14 @@ fsio_fsync_dir(int dirfd, struct mh_err *err)
 	return 0;
 }
 
+int
+fsio_fsync_file(int fd, const char *what, struct mh_err *err)
+{
+	if (fsync(fd) == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "fsync of %s", what);
+	return 0;
+}
+
 /* Write tmp and fsync it; on failure tmp is removed. */
 static int
 fsio_write_tmp(int dirfd, const char *tmp, const void *p, size_t n,

@@ -30,6 +30,8 @@ int	fsio_write_atomic(int dirfd, const char *tmp, const char *name,
 int	fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
 	    const void *, size_t, struct mh_err *);
 int	fsio_fsync_dir(int dirfd, struct mh_err *);
+/* fsync a file we wrote; EX_TEMPFAIL "fsync of <what>" on failure. */
+int	fsio_fsync_file(int fd, const char *what, struct mh_err *);
 /*
  * Open a directory for use as a spool: O_DIRECTORY | O_NOFOLLOW, with
  * EX_CANTCREAT naming the path ("is a symbolic link", ...) on failure.

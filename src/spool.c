@@ -326,12 +326,11 @@ int
 spool_commit(struct spool *sp, struct spool_entry *e, struct mh_err *err)
 {
 	struct stat	 st;
+	char		 what[MH_ERR_MSG];
 
-	if (fsync(e->msgfd) == -1) {
-		mh_err_errno(err, EX_TEMPFAIL, "fsync of %s/%s.m", sp->path,
-		    e->id);
+	snprintf(what, sizeof(what), "%s/%s.m", sp->path, e->id);
+	if (fsio_fsync_file(e->msgfd, what, err) == -1)
 		goto fail;
-	}
 	if (fstat(e->msgfd, &st) == -1) {
 		mh_err_errno(err, EX_TEMPFAIL, "%s/%s.m", sp->path, e->id);
 		goto fail;

@@ -74,6 +74,16 @@ slurp(int fd)
 	close(fd);
 }
 
+/* Start msg towards fd; the fixture frees it. */
+static void
+begin(int fd)
+{
+	if (active)
+		message_free(&msg);
+	active = 1;
+	message_begin(&msg, &opts, fd, &err);
+}
+
 /* Feed raw chunks (split at the given offsets) as message_read_fd does. */
 static int
 run_split(const char *in, size_t len, const size_t *cuts, int ncuts,
@@ -82,10 +92,7 @@ run_split(const char *in, size_t len, const size_t *cuts, int ncuts,
 	int	 fd = tmpfd(), rc, i;
 	size_t	 from = 0, to;
 
-	if (active)
-		message_free(&msg);
-	active = 1;
-	message_begin(&msg, &opts, fd, &err);
+	begin(fd);
 	msg.dot_ends = dot_ends;
 	rc = 0;
 	for (i = 0; i <= ncuts && rc == 0; i++) {
@@ -495,7 +502,7 @@ START_TEST(pieces)
 {
 	int	 fd = tmpfd();
 
-	message_begin(&msg, &opts, fd, &err);
+	begin(fd);
 	ck_assert_int_eq(message_line(&msg, "Subj", 4, 0, &err), 0);
 	ck_assert_int_eq(message_line(&msg, "ect: x", 6, 1, &err), 0);
 	ck_assert_int_eq(message_line(&msg, "From: a@b", 9, 1, &err), 0);
@@ -543,7 +550,7 @@ START_TEST(read_fd_pipe)
 		_exit(0);
 	}
 	close(p[1]);
-	message_begin(&msg, &opts, fd, &err);
+	begin(fd);
 	ck_assert_int_eq(message_read_fd(&msg, p[0], 1, &err), 0);
 	ck_assert_int_eq(message_end(&msg, &err), 0);
 	close(p[0]);
@@ -559,7 +566,7 @@ START_TEST(read_error)
 	int	 fd = tmpfd(), dir;
 
 	dir = open("/", O_RDONLY | O_DIRECTORY);
-	message_begin(&msg, &opts, fd, &err);
+	begin(fd);
 	ck_assert_int_eq(message_read_fd(&msg, dir, 1, &err), -1);
 	ck_assert_int_eq(err.exit, EX_IOERR);
 	ck_assert_ptr_nonnull(strstr(err.msg, "error reading the message"));
@@ -577,7 +584,7 @@ START_TEST(write_error)
 		return;
 	memset(big, 'x', 199999);
 	big[199999] = '\0';
-	message_begin(&msg, &opts, fd, &err);
+	begin(fd);
 	ck_assert_int_eq(message_line(&msg, big, strlen(big), 1, &err), -1);
 	ck_assert_int_eq(err.exit, EX_TEMPFAIL);
 	close(fd);

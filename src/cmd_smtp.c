@@ -537,6 +537,8 @@ smtp_data(struct smtp *s, char *arg)
 	}
 	s->mopts.cfg = s->cfg;
 	s->mopts.extract = 0;
+	/* As in sendmail mode: strict servers refuse lines over 998 bytes. */
+	s->mopts.fold_long = 1;
 	s->mopts.sender = s->sender;
 	s->mopts.fullname = s->inv->fullname;
 	if (message_begin(&s->msg, &s->mopts, s->entry.msgfd, &err) == -1) {

@@ -297,10 +297,13 @@ relay_on_reply(struct relay_conn *c)
 	c->last = c->cur;
 	switch (c->cmd) {
 	case CMD_AUTH:
-		if (c->cur.code != 334) {
+		/*
+		 * A 334 is kept too: an XOAUTH2 refusal is a 334 carrying a
+		 * JSON error, on which libcurl gives up (CURLE_LOGIN_DENIED).
+		 */
+		c->auth = c->cur;
+		if (c->cur.code != 334)
 			c->in_auth = 0;
-			c->auth = c->cur;
-		}
 		break;
 	case CMD_MAIL:
 		c->mail = c->cur;

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import asyncio.sslproto as sslproto
 import base64
+import binascii
 import fnmatch
 import hmac
 import json
@@ -26,7 +27,7 @@ import time
 from aiosmtpd.smtp import (SMTP, AuthResult, LoginPassword, MISSING,
                            TLSSetupException)
 
-ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5")
+ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 PHASES = ("connect", "ehlo", "starttls", "auth", "mail", "rcpt", "data",
           "dot", "rset", "quit")
 REPLY_PHASES = ("EHLO", "MAIL", "RCPT", "DATA", "DOT")
@@ -88,6 +89,12 @@ class Config:
             if not sep:
                 raise ValueError("--user wants NAME:PASS")
             self.users[name] = pw
+        self.tokens = {}
+        for t in args.token:
+            name, sep, tok = t.partition(":")
+            if not sep:
+                raise ValueError("--token wants NAME:TOKEN")
+            self.tokens[name] = tok
         if args.no_auth:
             self.mechs = []
         else:
@@ -133,6 +140,18 @@ class Config:
                     r.remaining -= 1
                 return r
         return None
+
+
+def parse_xoauth2(blob):
+    """(user, token) from an XOAUTH2 response; None for what is missing."""
+    fields = {}
+    for part in blob.decode("utf-8", "replace").split("\x01"):
+        key, sep, value = part.partition("=")
+        if sep:
+            fields[key.lower()] = value
+    auth = fields.get("auth", "")
+    token = auth[7:] if auth[:7].lower() == "bearer " else None
+    return fields.get("user"), token
 
 
 def split_status(status):
@@ -363,6 +382,36 @@ class TestSMTP(SMTP):
         return self._auth_done("CRAM-MD5", user, ok,
                                LoginPassword(user.encode(), b""))
 
+    async def auth_XOAUTH2(self, _, args):
+        """XOAUTH2 (Google's bearer-token SASL): the initial response, or
+        the reply to an empty 334, is base64 of
+        "user=NAME\x01auth=Bearer TOKEN\x01\x01".  A refusal comes the
+        way Gmail sends it: a 334 with a base64 JSON error, then, after the
+        client's (empty) answer, 535."""
+        if len(args) > 1:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await self.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await self.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        user, token = parse_xoauth2(blob)
+        want = self.cfg.tokens.get(user) if user is not None else None
+        ok = want is not None and token is not None and \
+            hmac.compare_digest(want.encode(), token.encode())
+        result = self._auth_done("XOAUTH2", user, ok,
+                                 LoginPassword((user or "").encode(), b""))
+        if not ok:
+            # logged first: a client may hang up on the error challenge
+            error = json.dumps({"status": "401", "schemes": "bearer",
+                                "scope": "https://mail.google.com/"})
+            if await self.challenge_auth(error) is MISSING:
+                return AuthResult(success=False, handled=True)
+        return result
+
     # ---- connection plumbing --------------------------------------------
 
     def connection_made(self, transport):
@@ -547,6 +596,8 @@ def parse_args(argv):
     p.add_argument("--no-auth", action="store_true")
     p.add_argument("--auth-required", action="store_true")
     p.add_argument("--user", action="append", default=[])
+    p.add_argument("--token", action="append", default=[],
+                   help="NAME:TOKEN accepted by AUTH XOAUTH2")
     p.add_argument("--no-starttls", action="store_true")
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--drop", action="append", default=[])

@@ -12,6 +12,7 @@ p.add_argument("--ca")
 p.add_argument("--cert"); p.add_argument("--key")
 p.add_argument("--user"); p.add_argument("--password")
 p.add_argument("--mech")
+p.add_argument("--token")
 p.add_argument("--sender", default="sender@example.org")
 p.add_argument("--to", action="append", default=[])
 p.add_argument("--msg")
@@ -35,7 +36,10 @@ try:
         print("auth-after:", s.esmtp_features.get("auth", "").strip())
     if a.user:
         s.user, s.password = a.user, a.password
-        if a.mech:
+        if a.mech == "XOAUTH2":
+            blob = "user=%s\x01auth=Bearer %s\x01\x01" % (a.user, a.token)
+            code, _ = s.auth("XOAUTH2", lambda challenge=None: blob if challenge is None else "")
+        elif a.mech:
             code, _ = s.auth(a.mech, getattr(s, "auth_" + a.mech.lower().replace("-", "_")))
         else:
             code, _ = s.login(a.user, a.password)
@@ -139,6 +143,41 @@ start_smtpd --tls none
 out=$(client --mode plain --user alice --password secret-pw-1 --to z@example.net --msg msg.eml)
 like "$out" '^auth-before: LOGIN PLAIN$' "--tls none: AUTH offered in plain text"
 is "$(transcript tls) $(transcript auth)" "no alice" "--tls none: tls=no, auth=alice"
+
+# --- XOAUTH2 -------------------------------------------------------------------
+start_smtpd --auth plain,xoauth2 --token alice:tok-xyz-123
+out=$(client --ca "$CA" --user alice --token tok-xyz-123 --mech XOAUTH2 \
+        --to g@example.net --msg msg.eml)
+like "$out" '^auth-code: 235' "XOAUTH2 (initial response) accepted"
+like "$out" '^auth-after: PLAIN XOAUTH2$' "XOAUTH2 offered with --auth plain,xoauth2"
+is "$(transcript auth_mechanism) $(transcript auth)" "XOAUTH2 alice" "XOAUTH2 mechanism and user recorded"
+like "$(transcript commands)" '^AUTH XOAUTH2 \*\*\*$' "XOAUTH2 initial response masked"
+out=$(client --ca "$CA" --user alice --token wrong-tok --mech XOAUTH2)
+like "$out" 'result: error SMTPAuthenticationError \(535' "XOAUTH2 with a wrong token: 535 after the error challenge"
+like "$(transcript json)" '"line": "334 eyJzdGF0dXMiOiAiNDAxIi' "the refusal starts with a 334 JSON error (as Gmail does)"
+"$PYTHON" -S - "$CA" > raw-xoauth2.out <<'EOF'
+import base64, os, socket, ssl, sys
+sock = socket.create_connection(("127.0.0.1", int(os.environ["SMTPD_PORT"])))
+def cmd(line):
+    if line is not None:
+        sock.sendall(line)
+    while True:
+        r = f.readline()
+        if r[3:4] != b"-":
+            return r.decode().rstrip("\r\n")
+f = sock.makefile("rb")
+cmd(None); cmd(b"EHLO raw.example\r\n"); cmd(b"STARTTLS\r\n")
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+sock = ctx.wrap_socket(sock, server_hostname="127.0.0.1")
+f = sock.makefile("rb")
+cmd(b"EHLO raw.example\r\n")
+print(cmd(b"AUTH XOAUTH2\r\n"))
+print(cmd(base64.b64encode(b"user=alice\x01auth=Bearer tok-xyz-123\x01\x01") + b"\r\n"))
+cmd(b"QUIT\r\n")
+EOF
+is "$(tr '\n' '|' < raw-xoauth2.out)" "334 |235 2.7.0 Authentication successful|" \
+    "XOAUTH2 after an empty 334 challenge accepted"
+unlike "$(transcript json)" 'tok-xyz-123|wrong-tok|dG9rLXh5ei0xMjM|Bearer' "no token in the log"
 
 # --- scripted replies: 250/550/451 per recipient ------------------------------
 start_smtpd --reply 'RCPT bob@* 550 5.1.1 no such user' \

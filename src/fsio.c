@@ -168,13 +168,9 @@ fail:
 	return -1;
 }
 
-/*
- * For a name that did not exist before: if anything fails, name is taken
- * back (best effort), because a non-zero exit promises the caller that
- * nothing was queued, and it will resend.
- */
-int
-fsio_write_atomic(int dirfd, const char *tmp, const char *name,
+/* Write tmp durably and rename it to name; on failure tmp is gone. */
+static int
+fsio_write_rename(int dirfd, const char *tmp, const char *name,
     const void *p, size_t n, struct mh_err *err)
 {
 	if (fsio_write_tmp(dirfd, tmp, p, n, err) == -1)
@@ -185,6 +181,20 @@ fsio_write_atomic(int dirfd, const char *tmp, const char *name,
 		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * For a name that did not exist before: if anything fails, name is taken
+ * back (best effort), because a non-zero exit promises the caller that
+ * nothing was queued, and it will resend.
+ */
+int
+fsio_write_atomic(int dirfd, const char *tmp, const char *name,
+    const void *p, size_t n, struct mh_err *err)
+{
+	if (fsio_write_rename(dirfd, tmp, name, p, n, err) == -1)
+		return -1;
 	/* The new name survives a power cut only once the directory is synced. */
 	if (fsio_fsync_dir(dirfd, err) == -1) {
 		unlinkat(dirfd, name, 0);
@@ -204,14 +214,8 @@ int
 fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
     const void *p, size_t n, struct mh_err *err)
 {
-	if (fsio_write_tmp(dirfd, tmp, p, n, err) == -1)
+	if (fsio_write_rename(dirfd, tmp, name, p, n, err) == -1)
 		return -1;
-	if (renameat(dirfd, tmp, dirfd, name) == -1) {
-		mh_err_errno(err, EX_TEMPFAIL, "cannot rename %s to %s", tmp,
-		    name);
-		unlinkat(dirfd, tmp, 0);
-		return -1;
-	}
 	return fsio_fsync_dir(dirfd, err);
 }
 

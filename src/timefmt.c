@@ -17,6 +17,16 @@ static const char *const months[] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
+/* Local time of t and its UTC offset in minutes. */
+static int
+timefmt_local(time_t t, struct tm *tm, long *off)
+{
+	if (localtime_r(&t, tm) == NULL)
+		return -1;
+	*off = tm->tm_gmtoff / 60;
+	return 0;
+}
+
 int
 timefmt_rfc5322(time_t t, char *out, size_t len)
 {
@@ -24,9 +34,8 @@ timefmt_rfc5322(time_t t, char *out, size_t len)
 	long		 off;
 	int		 n;
 
-	if (localtime_r(&t, &tm) == NULL)
+	if (timefmt_local(t, &tm, &off) == -1)
 		return -1;
-	off = tm.tm_gmtoff / 60;
 	n = snprintf(out, len, "%s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld",
 	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
@@ -41,9 +50,8 @@ timefmt_rfc3339(time_t t, char *out, size_t len)
 	long		 off;
 	int		 n;
 
-	if (localtime_r(&t, &tm) == NULL)
+	if (timefmt_local(t, &tm, &off) == -1)
 		return -1;
-	off = tm.tm_gmtoff / 60;
 	n = snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec,

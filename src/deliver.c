@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,40 @@
 
 /* Entries claimed (locks and descriptors held) at once. */
 #define DELIVER_BATCH	64
+/*
+ * Group commit: the removals of delivered entries share one directory
+ * fsync, paid once DELIVER_SYNC_MAX of them wait, once the oldest has
+ * waited DELIVER_SYNC_MS, at the end of each relay batch, and before
+ * exit.  That bounds how far back a power cut can set the spool
+ * (doc/PERFORMANCE.md); a killed process loses nothing.
+ */
+#define DELIVER_SYNC_MAX	64
+#define DELIVER_SYNC_MS		10
 /* The spool-level lock of -odb flushers (spool.c ignores the name). */
 #define DELIVER_LOCK	"flush.lock"
+
+/* Descriptors the closer thread may hold before close_later waits. */
+#define DELIVER_CLOSE_MAX	(4 * DELIVER_SYNC_MAX)
+
+/*
+ * Closing the last descriptor of an unlinked file frees its blocks: up to
+ * a millisecond a file on some disks (a VM's with online discard), twice
+ * per delivered message.  It has no part in durability (the names are
+ * gone and synced by then), so a thread does it while the next SMTP
+ * transaction goes on.  The lock on ID.m goes with the close: harmless,
+ * nobody can find the file any more.
+ */
+struct dl_closer {
+	pthread_t	 tid;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 more;		/* fds queued, or stop */
+	pthread_cond_t	 room;		/* the queue has room */
+	int		 fds[DELIVER_CLOSE_MAX];
+	size_t		 head, n;
+	int		 stop;
+	int		 running;	/* the thread was started */
+	int		 failed;	/* could not start it: close inline */
+};
 
 /* A sorted set of queue ids. */
 struct dl_ids {
@@ -60,6 +93,10 @@ struct dl_run {
 	struct dl_ids		 bounces;	/* made in this run: always due */
 	int			 lockfd;	/* flush.lock while held, else -1 */
 	int			 first;		/* first pass: filters and force */
+	struct spool_gone	*gone;		/* removals awaiting the fsync */
+	size_t			 ngone;
+	struct timespec		 gone_since;	/* when the oldest was started */
+	struct dl_closer	 closer;
 	struct mh_err		 lerr;		/* first local error, if any */
 	int			 lfailed;
 };
@@ -353,6 +390,147 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 	}
 }
 
+/* ---- group commit of removals ---- */
+
+static long
+dl_ms_since(const struct timespec *t)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static void *
+dl_closer_main(void *arg)
+{
+	struct dl_closer *cl = arg;
+	int		 fd;
+
+	pthread_mutex_lock(&cl->mu);
+	for (;;) {
+		while (cl->n == 0 && !cl->stop)
+			pthread_cond_wait(&cl->more, &cl->mu);
+		if (cl->n == 0)
+			break;
+		fd = cl->fds[cl->head];
+		cl->head = (cl->head + 1) % DELIVER_CLOSE_MAX;
+		cl->n--;
+		pthread_cond_signal(&cl->room);
+		pthread_mutex_unlock(&cl->mu);
+		close(fd);
+		pthread_mutex_lock(&cl->mu);
+	}
+	pthread_mutex_unlock(&cl->mu);
+	return NULL;
+}
+
+/*
+ * Started on first use, after relay_new() (password_command forks: no
+ * second thread exists yet then).
+ */
+static void
+dl_close_later(struct dl_run *run, int fd)
+{
+	struct dl_closer *cl = &run->closer;
+
+	if (fd == -1)
+		return;
+	if (!cl->running && !cl->failed) {
+		pthread_mutex_init(&cl->mu, NULL);
+		pthread_cond_init(&cl->more, NULL);
+		pthread_cond_init(&cl->room, NULL);
+		cl->running = pthread_create(&cl->tid, NULL, dl_closer_main,
+		    cl) == 0;
+		cl->failed = !cl->running;
+	}
+	if (cl->failed) {
+		close(fd);
+		return;
+	}
+	pthread_mutex_lock(&cl->mu);
+	while (cl->n == DELIVER_CLOSE_MAX)
+		pthread_cond_wait(&cl->room, &cl->mu);
+	cl->fds[(cl->head + cl->n) % DELIVER_CLOSE_MAX] = fd;
+	cl->n++;
+	pthread_cond_signal(&cl->more);
+	pthread_mutex_unlock(&cl->mu);
+}
+
+/* Wait until every queued descriptor is closed. */
+static void
+dl_closer_stop(struct dl_closer *cl)
+{
+	if (!cl->running)
+		return;
+	pthread_mutex_lock(&cl->mu);
+	cl->stop = 1;
+	pthread_cond_signal(&cl->more);
+	pthread_mutex_unlock(&cl->mu);
+	pthread_join(cl->tid, NULL);
+	pthread_mutex_destroy(&cl->mu);
+	pthread_cond_destroy(&cl->more);
+	pthread_cond_destroy(&cl->room);
+	cl->running = 0;
+}
+
+/* Make the waiting removals durable, then let their files go. */
+static void
+dl_sync(struct dl_run *run)
+{
+	struct mh_err	 err;
+	size_t		 i;
+
+	if (run->ngone == 0)
+		return;
+	if (spool_remove_finish(run->sp, run->gone, run->ngone, &err) == -1)
+		dl_local_error(run, &err);
+	for (i = 0; i < run->ngone; i++) {
+		dl_close_later(run, run->gone[i].envfd);
+		dl_close_later(run, run->gone[i].msgfd);
+	}
+	run->ngone = 0;
+}
+
+/*
+ * Remove a delivered entry; its directory fsync is shared with the
+ * next ones (dl_sync).  From the unlink on, no process sees it.
+ */
+static int
+dl_remove(struct dl_run *run, struct spool_entry *e, struct mh_err *err)
+{
+	if (run->ngone == DELIVER_SYNC_MAX)
+		dl_sync(run);
+	if (run->gone == NULL)
+		run->gone = xcalloc(DELIVER_SYNC_MAX, sizeof(*run->gone));
+	if (spool_remove_start(run->sp, e, &run->gone[run->ngone], err) == -1)
+		return -1;
+	if (run->ngone++ == 0)
+		clock_gettime(CLOCK_MONOTONIC, &run->gone_since);
+	return 0;
+}
+
+/*
+ * Between two rounds of relay.c's event loop and after each entry: sync
+ * once the oldest waiting removal is DELIVER_SYNC_MS old.  Returns how
+ * long relay.c may wait before calling again (-1: no limit).
+ */
+static int
+dl_tick(void *arg)
+{
+	struct dl_run	*run = arg;
+	long		 age;
+
+	if (run->ngone == 0)
+		return -1;
+	age = dl_ms_since(&run->gone_since);
+	if (age < DELIVER_SYNC_MS)
+		return (int)(DELIVER_SYNC_MS - age);
+	dl_sync(run);
+	return -1;
+}
+
 /* ---- finishing an entry ---- */
 
 /* A copy of env that shows only the recipients that failed just now. */
@@ -483,7 +661,7 @@ dl_settle(struct dl_run *run, struct dl_item *it, time_t now)
 		env->failed_at = now;
 		rc = spool_update(run->sp, &it->e, &err);
 	} else
-		rc = spool_remove(run->sp, &it->e, &err);
+		rc = dl_remove(run, &it->e, &err);
 	if (rc == -1)
 		dl_local_error(run, &err);
 	spool_release(&it->e);
@@ -552,6 +730,7 @@ dl_on_done(struct relay_job *job, void *arg)
 	dl_settle(run, it, now);
 	dl_item_free(it);
 	it->done = 1;
+	dl_tick(run);
 }
 
 /* Relay the batch; entries relay.c never finished are let go unchanged. */
@@ -564,12 +743,16 @@ dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
 
 	if (n == 0)
 		return 0;
-	if (run->relay == NULL)
+	if (run->relay == NULL) {
 		run->relay = relay_new(run->cfg, run->opts->verbose, err);
+		if (run->relay != NULL)
+			relay_set_tick(run->relay, dl_tick, run);
+	}
 	if (run->relay == NULL)
 		rc = -1;
 	else
 		rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
+	dl_sync(run);
 	for (i = 0; i < n; i++) {
 		if (items[i].done)
 			continue;
@@ -690,6 +873,7 @@ dl_pass(struct dl_run *run, int dry, struct mh_err *err)
 	}
 	if (rc == 0)
 		rc = dl_batch(run, items, jobs, nb, err);
+	dl_sync(run);		/* entries settled without a relay batch */
 	free(items);
 	free(jobs);
 	spool_ids_free(ids, n);
@@ -794,6 +978,8 @@ deliver_run(struct spool *sp, const struct config *cfg,
 		rc = dl_lock(&run, err);
 	if (rc == 0)
 		rc = dl_loop(&run, err);
+	dl_sync(&run);
+	dl_closer_stop(&run.closer);
 	if (rc == 1)
 		rc = 0;		/* another -odb flusher runs: it does ours */
 	if (rc == 0 && run.lfailed) {
@@ -810,5 +996,6 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	log_close(&run.log);
 	dl_ids_free(&run.tried);
 	dl_ids_free(&run.bounces);
+	free(run.gone);
 	return rc;
 }

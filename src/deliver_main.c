@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -29,6 +30,36 @@ struct dm_args {
 	const char		*cmd;		/* flush | test */
 	struct deliver_opts	 opts;
 };
+
+/*
+ * Peak memory (doc/PERFORMANCE.md).  Debian's libcurl links librtmp,
+ * which links GnuTLS, and GnuTLS initialises itself in a library
+ * constructor, before main(): about 0.7 MB of resident memory for a
+ * library mailhop never calls.  GnuTLS skips that when
+ * GNUTLS_NO_IMPLICIT_INIT=1 is in the environment at start-up, so the
+ * helper executes itself once more with it set (a few milliseconds),
+ * then takes the variable out again: password_command's children may use
+ * GnuTLS and get the environment the user gave, nothing more.
+ */
+#define DM_REEXEC	"MAILHOP_DELIVER_REEXEC"
+#define DM_GNUTLS	"GNUTLS_NO_IMPLICIT_INIT"
+
+static void
+dm_reexec(char *argv[])
+{
+	if (getenv(DM_REEXEC) != NULL) {
+		unsetenv(DM_REEXEC);
+		unsetenv(DM_GNUTLS);
+		return;
+	}
+	if (getenv(DM_GNUTLS) != NULL)
+		return;		/* the user's own setting: keep it */
+	if (setenv(DM_REEXEC, "1", 1) == 0 && setenv(DM_GNUTLS, "1", 1) == 0)
+		execv("/proc/self/exe", argv);
+	/* No /proc: go on as we are, in the environment we were given. */
+	unsetenv(DM_REEXEC);
+	unsetenv(DM_GNUTLS);
+}
 
 static int
 dm_usage(struct mh_err *err, const char *what)
@@ -151,6 +182,7 @@ main(int argc, char *argv[])
 	struct dm_args	 a;
 	int		 rc = -1;
 
+	dm_reexec(argv);
 	mh_err_clear(&err);
 	umask(077);
 	/* A server that hangs up must not kill us halfway through an update. */

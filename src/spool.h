@@ -89,4 +89,39 @@ void	spool_cleanup(struct spool *);
 /* Check an id from the user (no path from untrusted input). */
 int	spool_id_valid(const char *);
 
+/*
+ * ---- Group commit of removals (added by ME=perf; owner of this block:
+ * deliver.c's flush loop).  spool_remove() pays one directory fsync per
+ * entry; a flusher removing many entries splits it in two halves and
+ * pays one fsync for a whole group.  doc/PERFORMANCE.md has the argument.
+ */
+struct spool_gone {
+	char	 id[ENVELOPE_ID_MAX];
+	int	 msgfd;		/* ID.m, still open and locked */
+	int	 envfd;		/* the unlinked ID.e kept open, or -1 */
+};
+/*
+ * First half: unlink ID.e.  The entry is gone for every process at once
+ * (a flusher killed from here on loses nothing and sends nothing twice),
+ * but until spool_remove_finish() a power cut may bring ID.e back.  ID.e
+ * is opened first and kept open in g->envfd so that the unlink only drops
+ * a name: freeing the file's blocks waits for the last close, which the
+ * caller may do off the critical path.  e's lock and ID.m move to *g;
+ * e is released (its envelope freed) on success and on failure.
+ */
+int	spool_remove_start(struct spool *, struct spool_entry *,
+	    struct spool_gone *, struct mh_err *);
+/*
+ * Second half, for n started removals: one fsync of the directory (the
+ * ID.e removals are durable from here on), then unlink each ID.m.  The
+ * descriptors stay open for the caller to close (the close of the last
+ * reference frees the blocks; it has no part in durability).  If the
+ * fsync fails, no ID.m is unlinked (they are leftovers for
+ * spool_cleanup(), so an ID.e that a power cut brings back still has its
+ * message) and -1 is returned.
+ */
+int	spool_remove_finish(struct spool *, struct spool_gone *, size_t n,
+	    struct mh_err *);
+/* ---- end of the group commit block (ME=perf) */
+
 #endif

@@ -29,39 +29,45 @@
 
 /* Entries claimed (locks and descriptors held) at once. */
 #define DELIVER_BATCH	64
+/* The spool-level lock of -odb flushers (spool.c ignores the name). */
+#define DELIVER_LOCK	"flush.lock"
 /*
- * Group commit: the removals of delivered entries share one directory
- * fsync, paid once DELIVER_SYNC_MAX of them wait, once the oldest has
- * waited DELIVER_SYNC_MS, at the end of each relay batch, and before
- * exit.  That bounds how far back a power cut can set the spool
- * (doc/PERFORMANCE.md); a killed process loses nothing.
+ * Group commit (doc/PERFORMANCE.md).  A delivered entry's envelope is
+ * unlinked at once, on this thread, as soon as its transaction ends: from
+ * then on no process sees the entry, and a flusher that is killed sends
+ * nothing twice.  Making the removals durable (the directory fsync, then
+ * each ID.m) is the syncer thread's job: it pays one fsync for every
+ * removal started in the last DELIVER_SYNC_MS (or for DELIVER_SYNC_MAX of
+ * them, whichever comes first).  Syncing each one as it comes would cost
+ * a journal commit per message, which slows the unlinks of this thread
+ * too.  A power cut can bring back only the removals of the group being
+ * formed or synced: at most DELIVER_SYNC_MS plus one fsync (and one close,
+ * below) after the server's 250.  When the disk falls behind, dl_remove()
+ * waits.  The thread also closes the files: closing the last descriptor
+ * of an unlinked file frees its blocks (up to a millisecond on some
+ * disks), which has no part in durability.
  */
 #define DELIVER_SYNC_MAX	64
 #define DELIVER_SYNC_MS		10
-/* The spool-level lock of -odb flushers (spool.c ignores the name). */
-#define DELIVER_LOCK	"flush.lock"
-
-/* Descriptors the closer thread may hold before close_later waits. */
 #define DELIVER_CLOSE_MAX	(4 * DELIVER_SYNC_MAX)
 
-/*
- * Closing the last descriptor of an unlinked file frees its blocks: up to
- * a millisecond a file on some disks (a VM's with online discard), twice
- * per delivered message.  It has no part in durability (the names are
- * gone and synced by then), so a thread does it while the next SMTP
- * transaction goes on.  The lock on ID.m goes with the close: harmless,
- * nobody can find the file any more.
- */
-struct dl_closer {
+struct dl_syncer {
+	struct spool	*sp;
 	pthread_t	 tid;
 	pthread_mutex_t	 mu;
-	pthread_cond_t	 more;		/* fds queued, or stop */
-	pthread_cond_t	 room;		/* the queue has room */
-	int		 fds[DELIVER_CLOSE_MAX];
-	size_t		 head, n;
+	pthread_cond_t	 work;		/* removals or fds queued, or stop */
+	pthread_cond_t	 room;		/* dl_remove() may queue one more */
+	struct spool_gone q[DELIVER_SYNC_MAX];	/* started, not yet synced */
+	size_t		 nq;
+	size_t		 nbusy;		/* taken by the thread, being synced */
+	struct timespec	 due;		/* when q[0]'s group must be synced */
+	int		 fds[DELIVER_CLOSE_MAX];	/* synced, to be closed */
+	size_t		 nfds;
 	int		 stop;
 	int		 running;	/* the thread was started */
-	int		 failed;	/* could not start it: close inline */
+	int		 failed;	/* it could not be: work inline */
+	struct mh_err	 err;		/* its first failure (its own) */
+	int		 errored;
 };
 
 /* A sorted set of queue ids. */
@@ -93,10 +99,7 @@ struct dl_run {
 	struct dl_ids		 bounces;	/* made in this run: always due */
 	int			 lockfd;	/* flush.lock while held, else -1 */
 	int			 first;		/* first pass: filters and force */
-	struct spool_gone	*gone;		/* removals awaiting the fsync */
-	size_t			 ngone;
-	struct timespec		 gone_since;	/* when the oldest was started */
-	struct dl_closer	 closer;
+	struct dl_syncer	 syncer;
 	struct mh_err		 lerr;		/* first local error, if any */
 	int			 lfailed;
 };
@@ -392,143 +395,166 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 
 /* ---- group commit of removals ---- */
 
-static long
-dl_ms_since(const struct timespec *t)
-{
-	struct timespec	 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
-static void *
-dl_closer_main(void *arg)
-{
-	struct dl_closer *cl = arg;
-	int		 fd;
-
-	pthread_mutex_lock(&cl->mu);
-	for (;;) {
-		while (cl->n == 0 && !cl->stop)
-			pthread_cond_wait(&cl->more, &cl->mu);
-		if (cl->n == 0)
-			break;
-		fd = cl->fds[cl->head];
-		cl->head = (cl->head + 1) % DELIVER_CLOSE_MAX;
-		cl->n--;
-		pthread_cond_signal(&cl->room);
-		pthread_mutex_unlock(&cl->mu);
-		close(fd);
-		pthread_mutex_lock(&cl->mu);
-	}
-	pthread_mutex_unlock(&cl->mu);
-	return NULL;
-}
-
-/*
- * Started on first use, after relay_new() (password_command forks: no
- * second thread exists yet then).
- */
+/* One fsync for the group, each ID.m unlinked, every fd queued for close. */
 static void
-dl_close_later(struct dl_run *run, int fd)
-{
-	struct dl_closer *cl = &run->closer;
-
-	if (fd == -1)
-		return;
-	if (!cl->running && !cl->failed) {
-		pthread_mutex_init(&cl->mu, NULL);
-		pthread_cond_init(&cl->more, NULL);
-		pthread_cond_init(&cl->room, NULL);
-		cl->running = pthread_create(&cl->tid, NULL, dl_closer_main,
-		    cl) == 0;
-		cl->failed = !cl->running;
-	}
-	if (cl->failed) {
-		close(fd);
-		return;
-	}
-	pthread_mutex_lock(&cl->mu);
-	while (cl->n == DELIVER_CLOSE_MAX)
-		pthread_cond_wait(&cl->room, &cl->mu);
-	cl->fds[(cl->head + cl->n) % DELIVER_CLOSE_MAX] = fd;
-	cl->n++;
-	pthread_cond_signal(&cl->more);
-	pthread_mutex_unlock(&cl->mu);
-}
-
-/* Wait until every queued descriptor is closed. */
-static void
-dl_closer_stop(struct dl_closer *cl)
-{
-	if (!cl->running)
-		return;
-	pthread_mutex_lock(&cl->mu);
-	cl->stop = 1;
-	pthread_cond_signal(&cl->more);
-	pthread_mutex_unlock(&cl->mu);
-	pthread_join(cl->tid, NULL);
-	pthread_mutex_destroy(&cl->mu);
-	pthread_cond_destroy(&cl->more);
-	pthread_cond_destroy(&cl->room);
-	cl->running = 0;
-}
-
-/* Make the waiting removals durable, then let their files go. */
-static void
-dl_sync(struct dl_run *run)
+dl_syncer_commit(struct dl_syncer *sy, struct spool_gone *g, size_t n)
 {
 	struct mh_err	 err;
 	size_t		 i;
 
-	if (run->ngone == 0)
-		return;
-	if (spool_remove_finish(run->sp, run->gone, run->ngone, &err) == -1)
-		dl_local_error(run, &err);
-	for (i = 0; i < run->ngone; i++) {
-		dl_close_later(run, run->gone[i].envfd);
-		dl_close_later(run, run->gone[i].msgfd);
+	if (spool_remove_finish(sy->sp, g, n, &err) == -1 && !sy->errored) {
+		sy->err = err;
+		sy->errored = 1;
 	}
-	run->ngone = 0;
+	pthread_mutex_lock(&sy->mu);
+	for (i = 0; i < n; i++) {
+		if (g[i].envfd != -1)
+			sy->fds[sy->nfds++] = g[i].envfd;
+		sy->fds[sy->nfds++] = g[i].msgfd;
+	}
+	sy->nbusy = 0;
+	pthread_mutex_unlock(&sy->mu);
+}
+
+/* Take the group and sync it; called and returning with mu held. */
+static void
+dl_syncer_group(struct dl_syncer *sy)
+{
+	struct spool_gone batch[DELIVER_SYNC_MAX];
+	size_t		 n = sy->nq;
+
+	memcpy(batch, sy->q, n * sizeof(*batch));
+	sy->nq = 0;
+	sy->nbusy = n;
+	pthread_mutex_unlock(&sy->mu);
+	dl_syncer_commit(sy, batch, n);
+	pthread_mutex_lock(&sy->mu);
+}
+
+static int
+dl_syncer_due(const struct dl_syncer *sy)
+{
+	struct timespec	 now;
+
+	if (sy->stop || sy->nq == DELIVER_SYNC_MAX)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > sy->due.tv_sec || (now.tv_sec == sy->due.tv_sec &&
+	    now.tv_nsec >= sy->due.tv_nsec);
+}
+
+/* Sync a group when it is due; close files meanwhile; else sleep. */
+static void *
+dl_syncer_main(void *arg)
+{
+	struct dl_syncer *sy = arg;
+	int		 fd;
+
+	pthread_mutex_lock(&sy->mu);
+	for (;;) {
+		if (sy->nq > 0 && dl_syncer_due(sy))
+			dl_syncer_group(sy);
+		else if (sy->nfds > 0) {
+			fd = sy->fds[--sy->nfds];
+			pthread_mutex_unlock(&sy->mu);
+			close(fd);
+			pthread_mutex_lock(&sy->mu);
+		} else if (sy->nq > 0) {
+			pthread_cond_timedwait(&sy->work, &sy->mu, &sy->due);
+			continue;
+		} else if (sy->stop)
+			break;
+		else {
+			pthread_cond_wait(&sy->work, &sy->mu);
+			continue;
+		}
+		pthread_cond_broadcast(&sy->room);
+	}
+	pthread_mutex_unlock(&sy->mu);
+	return NULL;
 }
 
 /*
- * Remove a delivered entry; its directory fsync is shared with the
- * next ones (dl_sync).  From the unlink on, no process sees it.
+ * Started on first use: after relay_new() in a normal run, so
+ * password_command is forked while this is the only thread.
+ */
+static void
+dl_syncer_start(struct dl_syncer *sy, struct spool *sp)
+{
+	pthread_condattr_t attr;
+
+	if (sy->running || sy->failed)
+		return;
+	sy->sp = sp;
+	pthread_mutex_init(&sy->mu, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&sy->work, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&sy->room, NULL);
+	sy->running = pthread_create(&sy->tid, NULL, dl_syncer_main, sy) == 0;
+	sy->failed = !sy->running;
+}
+
+/* Wait for every removal to be synced and every file closed. */
+static void
+dl_syncer_stop(struct dl_run *run)
+{
+	struct dl_syncer *sy = &run->syncer;
+
+	if (!sy->running)
+		return;
+	pthread_mutex_lock(&sy->mu);
+	sy->stop = 1;
+	pthread_cond_signal(&sy->work);
+	pthread_mutex_unlock(&sy->mu);
+	pthread_join(sy->tid, NULL);
+	pthread_mutex_destroy(&sy->mu);
+	pthread_cond_destroy(&sy->work);
+	pthread_cond_destroy(&sy->room);
+	sy->running = 0;
+	if (sy->errored)
+		dl_local_error(run, &sy->err);
+}
+
+/*
+ * Remove a delivered entry: its envelope now, the rest by the syncer
+ * (without a thread: all of it now, as spool_remove() would).
  */
 static int
 dl_remove(struct dl_run *run, struct spool_entry *e, struct mh_err *err)
 {
-	if (run->ngone == DELIVER_SYNC_MAX)
-		dl_sync(run);
-	if (run->gone == NULL)
-		run->gone = xcalloc(DELIVER_SYNC_MAX, sizeof(*run->gone));
-	if (spool_remove_start(run->sp, e, &run->gone[run->ngone], err) == -1)
+	struct dl_syncer *sy = &run->syncer;
+	struct spool_gone g;
+	int		 rc;
+
+	dl_syncer_start(sy, run->sp);
+	if (spool_remove_start(run->sp, e, &g, err) == -1)
 		return -1;
-	if (run->ngone++ == 0)
-		clock_gettime(CLOCK_MONOTONIC, &run->gone_since);
+	if (!sy->running) {
+		rc = spool_remove_finish(run->sp, &g, 1, err);
+		if (g.envfd != -1)
+			close(g.envfd);
+		close(g.msgfd);
+		return rc;
+	}
+	pthread_mutex_lock(&sy->mu);
+	/* Room for its two fds too, once it and those before it are synced. */
+	while (sy->nq == DELIVER_SYNC_MAX ||
+	    sy->nfds + 2 * (sy->nbusy + sy->nq + 1) > DELIVER_CLOSE_MAX)
+		pthread_cond_wait(&sy->room, &sy->mu);
+	if (sy->nq == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &sy->due);
+		sy->due.tv_nsec += DELIVER_SYNC_MS * 1000000L;
+		if (sy->due.tv_nsec >= 1000000000L) {
+			sy->due.tv_sec++;
+			sy->due.tv_nsec -= 1000000000L;
+		}
+	}
+	sy->q[sy->nq++] = g;
+	pthread_cond_signal(&sy->work);
+	pthread_mutex_unlock(&sy->mu);
 	return 0;
-}
-
-/*
- * Between two rounds of relay.c's event loop and after each entry: sync
- * once the oldest waiting removal is DELIVER_SYNC_MS old.  Returns how
- * long relay.c may wait before calling again (-1: no limit).
- */
-static int
-dl_tick(void *arg)
-{
-	struct dl_run	*run = arg;
-	long		 age;
-
-	if (run->ngone == 0)
-		return -1;
-	age = dl_ms_since(&run->gone_since);
-	if (age < DELIVER_SYNC_MS)
-		return (int)(DELIVER_SYNC_MS - age);
-	dl_sync(run);
-	return -1;
 }
 
 /* ---- finishing an entry ---- */
@@ -730,7 +756,6 @@ dl_on_done(struct relay_job *job, void *arg)
 	dl_settle(run, it, now);
 	dl_item_free(it);
 	it->done = 1;
-	dl_tick(run);
 }
 
 /* Relay the batch; entries relay.c never finished are let go unchanged. */
@@ -743,16 +768,12 @@ dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
 
 	if (n == 0)
 		return 0;
-	if (run->relay == NULL) {
+	if (run->relay == NULL)
 		run->relay = relay_new(run->cfg, run->opts->verbose, err);
-		if (run->relay != NULL)
-			relay_set_tick(run->relay, dl_tick, run);
-	}
 	if (run->relay == NULL)
 		rc = -1;
 	else
 		rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
-	dl_sync(run);
 	for (i = 0; i < n; i++) {
 		if (items[i].done)
 			continue;
@@ -873,7 +894,6 @@ dl_pass(struct dl_run *run, int dry, struct mh_err *err)
 	}
 	if (rc == 0)
 		rc = dl_batch(run, items, jobs, nb, err);
-	dl_sync(run);		/* entries settled without a relay batch */
 	free(items);
 	free(jobs);
 	spool_ids_free(ids, n);
@@ -978,8 +998,7 @@ deliver_run(struct spool *sp, const struct config *cfg,
 		rc = dl_lock(&run, err);
 	if (rc == 0)
 		rc = dl_loop(&run, err);
-	dl_sync(&run);
-	dl_closer_stop(&run.closer);
+	dl_syncer_stop(&run);
 	if (rc == 1)
 		rc = 0;		/* another -odb flusher runs: it does ours */
 	if (rc == 0 && run.lfailed) {
@@ -996,6 +1015,5 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	log_close(&run.log);
 	dl_ids_free(&run.tried);
 	dl_ids_free(&run.bounces);
-	free(run.gone);
 	return rc;
 }

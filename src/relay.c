@@ -102,8 +102,6 @@ struct relay {
 	int		 active;
 	relay_done_fn	*done;
 	void		*done_arg;
-	relay_tick_fn	*tick;		/* between loop rounds, or NULL */
-	void		*tick_arg;
 	char		 setup_error[RELAY_REPLY_MAX];
 };
 
@@ -998,7 +996,7 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
     relay_done_fn *done, void *arg, struct mh_err *err)
 {
 	const char	*refusal;
-	int		 i, running = 0, wait;
+	int		 i, running = 0;
 
 	r->jobs = jobs;
 	r->njobs = njobs;
@@ -1022,23 +1020,13 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 		if (curl_multi_perform(r->multi, &running) != CURLM_OK)
 			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
 		relay_reap(r);
-		wait = r->tick != NULL ? r->tick(r->tick_arg) : -1;
-		if (wait < 0 || wait > 1000)
-			wait = 1000;
 		if (running > 0 &&
-		    curl_multi_poll(r->multi, NULL, 0, wait, NULL) != CURLM_OK)
+		    curl_multi_poll(r->multi, NULL, 0, 1000, NULL) != CURLM_OK)
 			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
 	}
 	while (r->next < njobs)
 		relay_job_fail(r, &jobs[r->next++], r->setup_error);
 	return 0;
-}
-
-void
-relay_set_tick(struct relay *r, relay_tick_fn *fn, void *arg)
-{
-	r->tick = fn;
-	r->tick_arg = arg;
 }
 
 static void

@@ -72,14 +72,6 @@ struct relay *relay_new(const struct config *, int verbose, struct mh_err *);
 int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
 	    void *, struct mh_err *);
 /*
- * Called by relay_run() between two rounds of its event loop, at least
- * every second: it returns how many milliseconds may pass before it is
- * called again (-1: no wish).  deliver.c uses it to bound how long a
- * delivered entry's removal waits for its group's directory fsync.
- */
-typedef int	relay_tick_fn(void *);
-void	relay_set_tick(struct relay *, relay_tick_fn *, void *);
-/*
  * `mailhop test`: connect, TLS, AUTH, NOOP, QUIT; append a human report,
  * one "key: value" line each: relay, tls (version, cipher), certificate
  * (subject, issuer, expires, verified), auth, noop.  On failure -1 with a

@@ -49,11 +49,19 @@
  */
 #define DELIVER_SYNC_MAX	64
 #define DELIVER_SYNC_MS		10
+/*
+ * Threads that run the syncer's loop.  Any of them syncs a group that is
+ * due; all of them close files otherwise: on a disk where freeing a file
+ * takes a synchronous discard, one thread alone falls behind the SMTP
+ * session, and the discards of several threads overlap.
+ */
+#define DELIVER_SYNC_THREADS	3
 #define DELIVER_CLOSE_MAX	(4 * DELIVER_SYNC_MAX)
 
 struct dl_syncer {
 	struct spool	*sp;
-	pthread_t	 tid;
+	pthread_t	 tid[DELIVER_SYNC_THREADS];
+	int		 nthreads;	/* started */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work;		/* removals or fds queued, or stop */
 	pthread_cond_t	 room;		/* dl_remove() may queue one more */
@@ -64,9 +72,9 @@ struct dl_syncer {
 	int		 fds[DELIVER_CLOSE_MAX];	/* synced, to be closed */
 	size_t		 nfds;
 	int		 stop;
-	int		 running;	/* the thread was started */
-	int		 failed;	/* it could not be: work inline */
-	struct mh_err	 err;		/* its first failure (its own) */
+	int		 running;	/* at least one thread was started */
+	int		 failed;	/* none could be: work inline */
+	struct mh_err	 err;		/* the threads' first failure */
 	int		 errored;
 };
 
@@ -402,17 +410,22 @@ dl_syncer_commit(struct dl_syncer *sy, struct spool_gone *g, size_t n)
 	struct mh_err	 err;
 	size_t		 i;
 
-	if (spool_remove_finish(sy->sp, g, n, &err) == -1 && !sy->errored) {
+	int		 rc;
+
+	rc = spool_remove_finish(sy->sp, g, n, &err);
+	pthread_mutex_lock(&sy->mu);
+	if (rc == -1 && !sy->errored) {
 		sy->err = err;
 		sy->errored = 1;
 	}
-	pthread_mutex_lock(&sy->mu);
 	for (i = 0; i < n; i++) {
 		if (g[i].envfd != -1)
 			sy->fds[sy->nfds++] = g[i].envfd;
 		sy->fds[sy->nfds++] = g[i].msgfd;
 	}
-	sy->nbusy = 0;
+	sy->nbusy -= n;
+	/* Idle threads: help closing. */
+	pthread_cond_broadcast(&sy->work);
 	pthread_mutex_unlock(&sy->mu);
 }
 
@@ -425,7 +438,7 @@ dl_syncer_group(struct dl_syncer *sy)
 
 	memcpy(batch, sy->q, n * sizeof(*batch));
 	sy->nq = 0;
-	sy->nbusy = n;
+	sy->nbusy += n;
 	pthread_mutex_unlock(&sy->mu);
 	dl_syncer_commit(sy, batch, n);
 	pthread_mutex_lock(&sy->mu);
@@ -492,23 +505,29 @@ dl_syncer_start(struct dl_syncer *sy, struct spool *sp)
 	pthread_cond_init(&sy->work, &attr);
 	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&sy->room, NULL);
-	sy->running = pthread_create(&sy->tid, NULL, dl_syncer_main, sy) == 0;
+	while (sy->nthreads < DELIVER_SYNC_THREADS &&
+	    pthread_create(&sy->tid[sy->nthreads], NULL, dl_syncer_main,
+	    sy) == 0)
+		sy->nthreads++;
+	sy->running = sy->nthreads > 0;
 	sy->failed = !sy->running;
 }
 
-/* Wait for every removal to be synced and every file closed. */
+/* Wait until every removal is synced and every file closed. */
 static void
 dl_syncer_stop(struct dl_run *run)
 {
 	struct dl_syncer *sy = &run->syncer;
+	int		 i;
 
 	if (!sy->running)
 		return;
 	pthread_mutex_lock(&sy->mu);
 	sy->stop = 1;
-	pthread_cond_signal(&sy->work);
+	pthread_cond_broadcast(&sy->work);
 	pthread_mutex_unlock(&sy->mu);
-	pthread_join(sy->tid, NULL);
+	for (i = 0; i < sy->nthreads; i++)
+		pthread_join(sy->tid[i], NULL);
 	pthread_mutex_destroy(&sy->mu);
 	pthread_cond_destroy(&sy->work);
 	pthread_cond_destroy(&sy->room);

@@ -15,6 +15,10 @@
 # (unshare -m, root only) whose overlays hide the files they need from the
 # host.  Without root they are skipped, and the script says so.
 #
+# Each timed delivery phase starts after `sync`, so that it does not pay
+# for the write-back of the queueing that came just before it (the same
+# for mailhop, dma and nullmailer; doc/PERFORMANCE.md).
+#
 # Environment: N (messages), SIZE (payload bytes), BIG_MB (the big message).
 set -u
 BUILD=$(cd "${1:-.}" && pwd)
@@ -109,6 +113,7 @@ bench_mailhop() {
 		done
 		e=$(now)
 		say "mailhop queueing: $N messages in $(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }') s = $(rate "$N" "$s" "$e") msg/s (one process each)"
+		sync
 		s=$(now)
 		(exec -a mailhop "$MAILHOP" flush) || exit 1
 		e=$(now)
@@ -148,6 +153,7 @@ printf 'SMARTHOST 127.0.0.1\nPORT $PORT\nMAILNAME bench.example.org\nDEFER\n' > 
 for ((i = 0; i < $N; i++)); do $dma -f bench@example.org sink@example.net < $W/msg.eml; done
 n=\$(find /var/spool/dma -type f -name 'Q*' | wc -l)
 [ \"\$n\" = $N ] || { echo \"dma queued \$n of $N messages\"; exit 1; }
+sync
 s=\$(date +%s.%N)
 $dma -q
 wait_empty /var/spool/dma 'Q*' || { echo 'dma -q did not empty its queue in 60 s'; exit 1; }
@@ -176,6 +182,7 @@ for ((i = 0; i < $N; i++)); do
 done
 n=\$(find /var/spool/nullmailer/queue -type f | wc -l)
 [ \"\$n\" = $N ] || { echo \"nullmailer queued \$n of $N messages\"; exit 1; }
+sync
 s=\$(date +%s.%N)
 $r/usr/sbin/nullmailer-send >/dev/null 2>$W/nullmailer.err &
 pid=\$!

@@ -409,7 +409,6 @@ dl_syncer_commit(struct dl_syncer *sy, struct spool_gone *g, size_t n)
 {
 	struct mh_err	 err;
 	size_t		 i;
-
 	int		 rc;
 
 	rc = spool_remove_finish(sy->sp, g, n, &err);
@@ -488,8 +487,10 @@ dl_syncer_main(void *arg)
 }
 
 /*
- * Started on first use: after relay_new() in a normal run, so
- * password_command is forked while this is the only thread.
+ * Started on first use, which is after relay_new() (password_command's
+ * fork) unless crash leftovers are removed first.  A fork with these
+ * threads running is safe too: they never malloc, and the child touches
+ * none of their locks before it execs.
  */
 static void
 dl_syncer_start(struct dl_syncer *sy, struct spool *sp)

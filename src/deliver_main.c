@@ -22,6 +22,7 @@
 #include "deliver.h"
 #include "err.h"
 #include "relay.h"
+#include "launch.h"
 #include "spool.h"
 
 struct dm_args {
@@ -37,28 +38,17 @@ struct dm_args {
  * constructor, before main(): about 0.7 MB of resident memory for a
  * library mailhop never calls.  GnuTLS skips that when
  * GNUTLS_NO_IMPLICIT_INIT=1 is in the environment at start-up, so the
- * helper executes itself once more with it set (a few milliseconds),
- * then takes the variable out again: password_command's children may use
+ * front end (launch.c) starts us with it set and a marker saying it did;
+ * we take both out again at once: password_command's children may use
  * GnuTLS and get the environment the user gave, nothing more.
  */
-#define DM_REEXEC	"MAILHOP_DELIVER_REEXEC"
-#define DM_GNUTLS	"GNUTLS_NO_IMPLICIT_INIT"
-
 static void
-dm_reexec(char *argv[])
+dm_env_restore(void)
 {
-	if (getenv(DM_REEXEC) != NULL) {
-		unsetenv(DM_REEXEC);
-		unsetenv(DM_GNUTLS);
-		return;
-	}
-	if (getenv(DM_GNUTLS) != NULL)
-		return;		/* the user's own setting: keep it */
-	if (setenv(DM_REEXEC, "1", 1) == 0 && setenv(DM_GNUTLS, "1", 1) == 0)
-		execv("/proc/self/exe", argv);
-	/* No /proc: go on as we are, in the environment we were given. */
-	unsetenv(DM_REEXEC);
-	unsetenv(DM_GNUTLS);
+	if (getenv(LAUNCH_GNUTLS_MARK) == NULL)
+		return;		/* not set by us: the user's own setting */
+	unsetenv(LAUNCH_GNUTLS_MARK);
+	unsetenv(LAUNCH_GNUTLS_VAR);
 }
 
 static int
@@ -182,7 +172,7 @@ main(int argc, char *argv[])
 	struct dm_args	 a;
 	int		 rc = -1;
 
-	dm_reexec(argv);
+	dm_env_restore();
 	mh_err_clear(&err);
 	umask(077);
 	/* A server that hangs up must not kill us halfway through an update. */

@@ -57,6 +57,16 @@ launch_helper_path(char *out, size_t len, struct mh_err *err)
 	return 0;
 }
 
+/* Just before exec: see LAUNCH_GNUTLS_VAR; a user's own setting stays. */
+static void
+launch_env(void)
+{
+	if (getenv(LAUNCH_GNUTLS_VAR) != NULL)
+		return;
+	if (setenv(LAUNCH_GNUTLS_VAR, "1", 1) == 0)
+		setenv(LAUNCH_GNUTLS_MARK, "1", 1);
+}
+
 /* argv for the helper: name, [-C config], [-v], args..., NULL. */
 static int
 launch_argv(char **av, const char *path, const char *config, int verbose,
@@ -91,7 +101,10 @@ launch_exec(const char *config, int verbose, char *const args[],
 	    launch_argv(av, path, config, verbose, args, err) == -1)
 		return -1;
 	fflush(stdout);
+	launch_env();
 	execv(path, av);
+	unsetenv(LAUNCH_GNUTLS_MARK);
+	unsetenv(LAUNCH_GNUTLS_VAR);
 	return mh_err_errno(err, EX_UNAVAILABLE, "cannot run %s", path);
 }
 
@@ -141,6 +154,7 @@ launch_background(const char *config, char *const args[], struct mh_err *err)
 		if (fork() != 0)
 			_exit(0);
 		launch_detach_fds();
+		launch_env();
 		execv(path, av);
 		_exit(EX_UNAVAILABLE);
 	}

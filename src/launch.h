@@ -9,6 +9,14 @@
 
 #include "err.h"
 
+/*
+ * Set in the helper's environment so that GnuTLS, which Debian's libcurl
+ * pulls in through librtmp, skips its start-up work (0.7 MB); the marker
+ * tells mailhop-deliver to remove both before running anything else.
+ */
+#define LAUNCH_GNUTLS_VAR	"GNUTLS_NO_IMPLICIT_INIT"
+#define LAUNCH_GNUTLS_MARK	"MAILHOP_GNUTLS_SET"
+
 /* The helper beside this binary (a build tree), else PKGLIBEXECDIR. */
 int	launch_helper_path(char *, size_t, struct mh_err *);
 /*

@@ -6,7 +6,7 @@
 # others can read is refused; the secret is never in the command's
 # environment nor in `mailhop config`.
 . "$TESTLIB/tap.sh"
-plan 14
+plan 15
 
 start_smtpd
 # conf LINE: the test server's configuration with LINE as the password source
@@ -37,6 +37,8 @@ is "$(transcript auth)" alice "authenticated as alice"
 is "$(transcript count)" 1 "one message sent"
 [ -s "$TESTDIR/cmd.env" ] && ! grep -q 'secret-pw-1' "$TESTDIR/cmd.env"
 ok $? "the command's environment holds no secret"
+! grep -Eq '^(GNUTLS_NO_IMPLICIT_INIT|MAILHOP_GNUTLS_SET)=' "$TESTDIR/cmd.env"
+ok $? "nor the variables the front end set for the helper's own start-up"
 out=$(mh mailhop config)
 like "$out" "^password_command = env > " "config shows the command"
 

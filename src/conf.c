@@ -637,15 +637,11 @@ conf_apply(struct conf_parse *p, const struct conf_key *k, const char *v)
 
 /* ---- [aliases] ---------------------------------------------------- */
 
+/* conf_alias_find() for the loader, which may still change the entry. */
 static struct conf_alias *
 conf_alias_lookup(struct config *cfg, const char *name)
 {
-	size_t	 i;
-
-	for (i = 0; i < cfg->naliases; i++)
-		if (strcasecmp(cfg->aliases[i].name, name) == 0)
-			return &cfg->aliases[i];
-	return NULL;
+	return (struct conf_alias *)conf_alias_find(cfg, name);
 }
 
 static void

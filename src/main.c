@@ -16,7 +16,7 @@
 #include "launch.h"
 
 
-static int	main_sendmail(int, char *const[], struct mh_err *);
+static int	main_sendmail(int, char *const[], int, struct mh_err *);
 
 static const char usage_text[] =
 "usage: mailhop [-C file] command [args]\n"
@@ -71,9 +71,13 @@ main_flush(const struct invocation *inv, struct mh_err *err)
 	return main_helper(inv->config, inv->verbose, args, err);
 }
 
-/* sendmail(8) personality: argv is the sendmail command line. */
+/*
+ * sendmail(8) personality: argv is the sendmail command line.  mode, when
+ * not -1, is forced (mailq is sendmail -bp whatever else it is given, so
+ * that `mailq -C file` works).
+ */
 static int
-main_sendmail(int argc, char *const argv[], struct mh_err *err)
+main_sendmail(int argc, char *const argv[], int mode, struct mh_err *err)
 {
 	struct invocation	 inv;
 	struct config		 cfg;
@@ -81,6 +85,8 @@ main_sendmail(int argc, char *const argv[], struct mh_err *err)
 
 	if (cli_parse(argc, argv, &inv, err) == -1)
 		return err->exit;
+	if (mode != -1)
+		inv.mode = mode;
 	if (inv.mode == CLI_FLUSH) {
 		/* The helper loads the configuration itself. */
 		return main_flush(&inv, err);
@@ -187,7 +193,7 @@ main_mailhop(int argc, char *const argv[], struct mh_err *err)
 			return mh_err_set(err, EX_USAGE,
 			    "send: give -C after \"send\", as sendmail does") ==
 			    -1 ? EX_USAGE : 0;
-		return main_sendmail(argc - i, argv + i, err);
+		return main_sendmail(argc - i, argv + i, -1, err);
 	}
 	if (strcmp(argv[i], "flush") == 0 || strcmp(argv[i], "test") == 0) {
 		if (i + 1 < argc && strcmp(argv[i + 1], "-v") == 0)
@@ -210,19 +216,18 @@ main(int argc, char *argv[])
 	struct mh_err	 err;
 	const char	*name;
 	int		 rc;
-	char		*list_argv[] = { "mailq", "-bp", NULL };
 	char		*alias_argv[] = { "newaliases", "-bi", NULL };
 
 	mh_err_clear(&err);
 	name = argc > 0 ? main_basename(argv[0]) : "mailhop";
 	if (strcmp(name, "mailq") == 0)
-		rc = main_sendmail(2, list_argv, &err);
+		rc = main_sendmail(argc, argv, CLI_LIST, &err);
 	else if (strcmp(name, "newaliases") == 0)
-		rc = main_sendmail(2, alias_argv, &err);
+		rc = main_sendmail(2, alias_argv, -1, &err);
 	else if (strncmp(name, "mailhop", 7) == 0 && name[7] == '\0')
 		rc = main_mailhop(argc, argv, &err);
 	else
-		rc = main_sendmail(argc, argv, &err);
+		rc = main_sendmail(argc, argv, -1, &err);
 	if (rc != 0 && err.msg[0] != '\0')
 		fprintf(stderr, "mailhop: %s\n", err.msg);
 	if (fflush(stdout) == EOF && rc == 0)

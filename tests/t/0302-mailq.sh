@@ -5,7 +5,7 @@
 # shape; show prints the envelope and the message; a damaged envelope is
 # shown as a line of its own, not hidden and not fatal.
 . "$TESTLIB/tap.sh"
-plan 37
+plan 40
 
 start_smtpd --reply $'RCPT slow@* 451 4.3.0 try later <\x1b[31m>' \
     --reply 'RCPT gone@* 550 5.1.1 no such user' || bail "no smtpd"
@@ -107,3 +107,15 @@ is "$(printf '%s\n' "$json" | "$PYTHON" -c '
 import json, sys
 print(" ".join(json.loads(l)["id"] for l in sys.stdin))')" "$c" \
     "and stdout holds the good entries, valid JSON"
+
+# mailq takes sendmail's options: -C names another configuration (here one
+# whose spool holds a single entry of its own); a bad option is refused.
+other=$TESTDIR/other.conf
+printf '[queue]\ndir = %s/other-spool\ndeliver = queue\n' "$TESTDIR" > "$other"
+printf 'Subject: other\n\nx\n' | mh sendmail -C "$other" -f zed@example.org other@example.net
+out=$(mh mailq -C "$other")
+like "$out" "other@example.net" "mailq -C FILE lists that configuration's spool"
+unlike "$out" "$c" "and not the default one"
+err=$(mh mailq -y 2>&1)
+is "$?:$err" "64:mailhop: unknown option \"-y\" (usage: sendmail [-t] [-i] [-f sender] [-F name] [-C file] [-bm|-bp|-bs|-bv|-bi] [-odb|-odi|-odq] [-q[time]] [-v] [--] recipient...)" \
+    "mailq -y: exit 64 naming the option"

@@ -12,6 +12,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -63,6 +64,7 @@ struct smtp {
 	size_t			 ipos, ilen;
 	int			 eof;		/* read(2) returned 0 */
 	int			 eof_line;	/* last line ended at EOF, not LF */
+	int			 idle;		/* the client went silent: 421 sent */
 	int			 skip_line;	/* discarding an over-long command */
 	struct buf		 out;		/* replies not yet written */
 	int			 out_failed;	/* stdout is gone */
@@ -194,6 +196,35 @@ smtp_clean(char *dst, size_t len, const char *src)
 /* ---- input ------------------------------------------------------------- */
 
 /*
+ * A client that goes silent must not hold a session (and possibly an
+ * unfinished spool entry) forever.  RFC 5321 4.5.3.2 suggests 5 minutes
+ * for a server; that is 5 x `timeout` here (60s by default), so the one
+ * key that bounds every wait on the network bounds this one too.  0 when
+ * the client was given up on (a 421 is sent; the session ends as at EOF).
+ */
+static int
+smtp_wait_input(struct smtp *s)
+{
+	struct pollfd	 pfd;
+	long		 t = s->cfg->timeout > 0 ? s->cfg->timeout : 60;
+	int		 r;
+
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	do
+		r = poll(&pfd, 1, (int)(5 * t * 1000));
+	while (r == -1 && errno == EINTR);
+	if (r != 0)
+		return 1;	/* readable, or an error read(2) will report */
+	s->idle = 1;
+	s->eof = 1;
+	smtp_reply(s, "421 4.4.2 %s idle for %lds, closing", conf_helo(s->cfg),
+	    5 * t);
+	smtp_flush(s);
+	return 0;
+}
+
+/*
  * Hand out the next line (without its LF) in place.  *complete is 0 for a
  * piece of a line longer than the buffer; a CR that may be the first half
  * of a CRLF is never split off.  Replies are flushed before read(2) blocks,
@@ -234,6 +265,8 @@ smtp_read_line(struct smtp *s, char **line, size_t *len, int *complete)
 		if (s->eof)
 			return 0;
 		smtp_flush(s);
+		if (smtp_wait_input(s) == 0)
+			return 0;
 		n = read(STDIN_FILENO, s->in + s->ilen, sizeof(s->in) - s->ilen);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -799,6 +832,13 @@ smtp_loop(struct smtp *s, struct mh_err *err)
 		if (r == -1)
 			return mh_err_errno(err, EX_IOERR, "-bs: reading "
 			    "standard input");
+		if (r == 0 && s->idle && s->state == SMTP_S_DATA) {
+			smtp_abort_data(s);
+			return mh_err_set(err, EX_IOERR, "-bs: the client went "
+			    "silent during DATA; that message was not queued");
+		}
+		if (r == 0 && s->idle)
+			break;		/* as at EOF: an open transaction is dropped */
 		if (r == 0) {
 			if (s->state == SMTP_S_DATA)
 				return mh_err_set(err, EX_IOERR, "-bs: input "

@@ -800,6 +800,39 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
  * Each recipient's outcome (relay.h): its RCPT reply if that was not 2xx,
  * else the reply that ended the transaction (final dot, DATA or MAIL).
  */
+/*
+ * Rarely (seen a few times in thousands of sessions, never reproduced on
+ * demand) the reply to the last RCPT does not reach the debug callback
+ * although libcurl read it: its error says "RCPT failed: NNN".  When just
+ * one recipient is left without a code, that code is its own: use it
+ * rather than defer a 550 as if the session had failed.
+ */
+static void
+relay_rcpt_from_error(struct relay_conn *c)
+{
+	struct relay_job *job = c->job;
+	struct relay_rcpt *miss = NULL;
+	size_t		 i;
+	int		 code;
+
+	if (c->cmd != CMD_RCPT ||
+	    sscanf(c->errbuf, "RCPT failed: %d", &code) != 1 ||
+	    code < 400 || code > 599)
+		return;
+	for (i = 0; i < job->nrcpts && i < c->nrcpt; i++) {
+		if (job->rcpts[i].code != 0)
+			continue;
+		if (miss != NULL)
+			return;
+		miss = &job->rcpts[i];
+	}
+	if (miss == NULL)
+		return;
+	miss->code = code;
+	relay_setf(miss->reply, sizeof(miss->reply), "%d (the server's text "
+	    "was not captured)", code);
+}
+
 static void
 relay_job_settle(struct relay_conn *c, CURLcode rc)
 {
@@ -811,6 +844,8 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 	relay_setf(job->relay_name, sizeof(job->relay_name), "%s", c->peer);
 	if (rc != CURLE_OK || c->why[0] != '\0')
 		relay_conn_error(c, rc, job->error, sizeof(job->error));
+	if (rc == CURLE_SEND_ERROR)
+		relay_rcpt_from_error(c);
 	for (i = 0; i < job->nrcpts; i++) {
 		rp = &job->rcpts[i];
 		if (rp->code == 0 && c->mail.code >= 300)

@@ -142,11 +142,12 @@ mh() {
     (exec -a "$name" "${MAILHOP_BIN:?MAILHOP_BIN is not set}" "$@")
 }
 
-# spool_count [DIR]: committed entries (*.e) in the spool
+# spool_count [DIR]: committed entries (ID.e) in the spool; an envelope
+# being rewritten (.tmp.ID.e, by a background helper) is not one
 spool_count() {
     local dir=${1:-$XDG_STATE_HOME/mailhop}
     if [ -d "$dir" ]; then
-        find "$dir" -name '*.e' -type f | wc -l
+        find "$dir" -name '*.e' ! -name '.*' -type f | wc -l
     else
         echo 0
     fi

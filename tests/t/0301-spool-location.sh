@@ -8,7 +8,7 @@ plan 24
 
 msg() { printf 'Subject: loc\n\nbody\n'; }
 mode() { stat -c %a "$1"; }
-count_e() { find "$1" -name '*.e' 2>/dev/null | wc -l; }
+count_e() { find "$1" -name '*.e' ! -name '.*' 2>/dev/null | wc -l; }
 
 # 1. $XDG_STATE_HOME/mailhop
 msg | mh sendmail -odq bob@example.com

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Summarize an automake test run: reads every *.trs under the build tree
-# (argument, default .), names each failure, and ends with the line
+# (argument, default .), names each failure with its diagnostics, and
+# ends with the line
 #   N passed, N failed[, N skipped]
 # PASS and XFAIL count as passed; FAIL, XPASS and ERROR as failed.
 # Exit 1 if anything failed or if no result was found at all.
@@ -23,7 +24,12 @@ while IFS= read -r -d '' trs; do
     if [ "$bad" = 1 ]; then
         log=${trs%.trs}.log
         lines=
-        [ -f "$log" ] && lines=$(grep -E '^(FAIL|XPASS|ERROR):? ' "$log" | head -n 20)
+        # Each failure with the diagnostics that follow it ("# got: ..."),
+        # so that a CI log alone tells what went wrong.
+        [ -f "$log" ] && lines=$(awk '
+            /^(FAIL|XPASS|ERROR):? / { print; d = 8; next }
+            /^(PASS|SKIP|XFAIL):? / || /^(ok|not ok) / { d = 0; next }
+            d > 0 && /^#/ { print "    " $0; d-- }' "$log" | head -n 60)
         if [ -n "$lines" ]; then
             failures+=("$lines")
         else

@@ -71,6 +71,7 @@ struct relay_conn {
 	int		 ehlo_seen;	/* a new connection: EHLO was sent */
 	int		 auth_offered;	/* the last EHLO reply had AUTH */
 	int		 mail_sent;	/* past the setup phase */
+	int		 quit_sent;	/* replies from here on are not ours */
 	char		 offered[128];	/* AUTH mechanisms of the last EHLO */
 	char		 mech[32];	/* AUTH mechanism libcurl chose */
 	char		 partial[RELAY_REPLY_MAX];	/* unfinished reply line */
@@ -281,8 +282,16 @@ relay_on_command(struct relay_conn *c, const char *line, size_t len)
 		c->nrcpt++;
 	} else if (relay_word(line, len, "DATA"))
 		c->cmd = CMD_DATA;
-	else if (relay_word(line, len, "QUIT"))
+	else if (relay_word(line, len, "QUIT")) {
+		/*
+		 * c->cmd stays, so that an error still names the reply we
+		 * waited for.  A 221 (or a server's early 421) read after this
+		 * must not be taken for that reply: it once replaced a
+		 * recipient's 451 when the 221 won the race with the shutdown.
+		 */
+		c->quit_sent = 1;
 		relay_conn_kill(c);
+	}
 	else
 		c->cmd = CMD_OTHER;
 }
@@ -349,7 +358,7 @@ relay_on_line(struct relay_conn *c, const char *line, size_t len)
 
 	if (c->r->verbose)
 		relay_vlog(c, "<--", line, len);
-	if (len < 3 || !isdigit((unsigned char)line[0]) ||
+	if (c->quit_sent || len < 3 || !isdigit((unsigned char)line[0]) ||
 	    !isdigit((unsigned char)line[1]) ||
 	    !isdigit((unsigned char)line[2]))
 		return;
@@ -518,6 +527,7 @@ relay_cb_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
 	r->socks = xreallocarray(r->socks, r->nsocks + 1, sizeof(*r->socks));
 	r->socks[r->nsocks++] = fd;
 	c->fd = fd;
+	c->quit_sent = 0;
 	return CURL_SOCKOPT_OK;
 }
 
@@ -740,6 +750,7 @@ relay_conn_reset(struct relay_conn *c)
 	c->fd = -1;
 	c->nrcpt = 0;
 	c->in_auth = c->ehlo_seen = c->auth_offered = c->mail_sent = 0;
+	c->quit_sent = 0;
 	c->offered[0] = c->mech[0] = c->why[0] = c->errbuf[0] = '\0';
 	relay_setf(c->peer, sizeof(c->peer), "%s:%d", c->r->cfg->host,
 	    conf_port(c->r->cfg));
@@ -800,39 +811,6 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
  * Each recipient's outcome (relay.h): its RCPT reply if that was not 2xx,
  * else the reply that ended the transaction (final dot, DATA or MAIL).
  */
-/*
- * Rarely (seen a few times in thousands of sessions, never reproduced on
- * demand) the reply to the last RCPT does not reach the debug callback
- * although libcurl read it: its error says "RCPT failed: NNN".  When just
- * one recipient is left without a code, that code is its own: use it
- * rather than defer a 550 as if the session had failed.
- */
-static void
-relay_rcpt_from_error(struct relay_conn *c)
-{
-	struct relay_job *job = c->job;
-	struct relay_rcpt *miss = NULL;
-	size_t		 i;
-	int		 code;
-
-	if (c->cmd != CMD_RCPT ||
-	    sscanf(c->errbuf, "RCPT failed: %d", &code) != 1 ||
-	    code < 400 || code > 599)
-		return;
-	for (i = 0; i < job->nrcpts && i < c->nrcpt; i++) {
-		if (job->rcpts[i].code != 0)
-			continue;
-		if (miss != NULL)
-			return;
-		miss = &job->rcpts[i];
-	}
-	if (miss == NULL)
-		return;
-	miss->code = code;
-	relay_setf(miss->reply, sizeof(miss->reply), "%d (the server's text "
-	    "was not captured)", code);
-}
-
 static void
 relay_job_settle(struct relay_conn *c, CURLcode rc)
 {
@@ -844,8 +822,6 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 	relay_setf(job->relay_name, sizeof(job->relay_name), "%s", c->peer);
 	if (rc != CURLE_OK || c->why[0] != '\0')
 		relay_conn_error(c, rc, job->error, sizeof(job->error));
-	if (rc == CURLE_SEND_ERROR)
-		relay_rcpt_from_error(c);
 	for (i = 0; i < job->nrcpts; i++) {
 		rp = &job->rcpts[i];
 		if (rp->code == 0 && c->mail.code >= 300)

@@ -54,7 +54,9 @@ class Rule:
         self.pattern = parts[1].lower()
         self.code = int(code)
         text = parts[3] if len(parts) > 3 else ""
-        self.reply = ("%s %s" % (code, text)).rstrip()
+        # A literal \r\n in TEXT sends a second reply right behind the
+        # first, unasked (a server that says 221 or 421 early).
+        self.reply = ("%s %s" % (code, text)).rstrip().replace("\\r\\n", "\r\n")
 
     def matches(self, phase, subjects):
         if phase != self.phase or self.remaining == 0:

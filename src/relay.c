@@ -64,6 +64,8 @@ struct relay_conn {
 	off_t		 off;		/* next byte of job->msgfd to send */
 	off_t		 size;		/* of the message file */
 	int		 fd;		/* socket of this transfer, or -1 */
+	int		 known_fd;	/* the socket found for known_port... */
+	int		 known_port;	/* ...kept across transfers, or -1 */
 	/* The dialogue of the current transfer, seen by the debug callback. */
 	enum relay_cmd	 cmd;
 	size_t		 nrcpt;		/* RCPT commands sent */
@@ -543,6 +545,8 @@ relay_cb_closesocket(void *arg, curl_socket_t fd)
 			r->socks[i] = r->socks[--r->nsocks];
 			break;
 		}
+	if (c->known_fd == fd)
+		c->known_fd = -1;
 	return close(fd);
 }
 
@@ -585,7 +589,12 @@ relay_cb_prereq(void *arg, char *ip, char *local_ip, int port,
 	struct relay_conn *c = arg;
 
 	(void)local_ip;
-	c->fd = relay_sock_find(c->r, local_port);
+	/* A reused connection: no getsockname() round per message. */
+	if (c->known_fd == -1 || c->known_port != local_port) {
+		c->known_fd = relay_sock_find(c->r, local_port);
+		c->known_port = local_port;
+	}
+	c->fd = c->known_fd;
 	relay_setf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->r->cfg->host, ip,
 	    port);
 	if (c->tls != NULL)
@@ -705,6 +714,7 @@ relay_conn_init(struct relay *r, struct relay_conn *c, int id,
 	memset(c, 0, sizeof(*c));
 	c->r = r;
 	c->id = id;
+	c->known_fd = c->known_port = -1;
 	if ((e = c->easy = curl_easy_init()) == NULL)
 		return mh_err_set(err, EX_SOFTWARE, "libcurl: cannot start");
 	bad |= curl_easy_setopt(e, CURLOPT_URL, r->url);

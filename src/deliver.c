@@ -57,6 +57,8 @@
  */
 #define DELIVER_SYNC_THREADS	3
 #define DELIVER_CLOSE_MAX	(4 * DELIVER_SYNC_MAX)
+/* Files a thread takes at a time: the lock is not taken per close. */
+#define DELIVER_CLOSE_BATCH	8
 
 struct dl_syncer {
 	struct spool	*sp;
@@ -460,16 +462,21 @@ static void *
 dl_syncer_main(void *arg)
 {
 	struct dl_syncer *sy = arg;
-	int		 fd;
+	int		 fds[DELIVER_CLOSE_BATCH];
+	size_t		 i, n;
 
 	pthread_mutex_lock(&sy->mu);
 	for (;;) {
 		if (sy->nq > 0 && dl_syncer_due(sy))
 			dl_syncer_group(sy);
 		else if (sy->nfds > 0) {
-			fd = sy->fds[--sy->nfds];
+			n = sy->nfds < DELIVER_CLOSE_BATCH ? sy->nfds :
+			    DELIVER_CLOSE_BATCH;
+			sy->nfds -= n;
+			memcpy(fds, sy->fds + sy->nfds, n * sizeof(*fds));
 			pthread_mutex_unlock(&sy->mu);
-			close(fd);
+			for (i = 0; i < n; i++)
+				close(fds[i]);
 			pthread_mutex_lock(&sy->mu);
 		} else if (sy->nq > 0) {
 			pthread_cond_timedwait(&sy->work, &sy->mu, &sy->due);
@@ -572,7 +579,13 @@ dl_remove(struct dl_run *run, struct spool_entry *e, struct mh_err *err)
 		}
 	}
 	sy->q[sy->nq++] = g;
-	pthread_cond_signal(&sy->work);
+	/*
+	 * A thread must start the group's timer, or sync a full group now.
+	 * In between, the one waiting for `due` wakes by itself: a wake-up
+	 * per message cost a context switch per message.
+	 */
+	if (sy->nq == 1 || sy->nq == DELIVER_SYNC_MAX)
+		pthread_cond_signal(&sy->work);
 	pthread_mutex_unlock(&sy->mu);
 	return 0;
 }

@@ -39,6 +39,8 @@ log_open(struct log *l, const struct config *cfg)
 {
 	l->use_syslog = cfg->log_syslog;
 	l->fd = -1;
+	/* Not looked up per line: no process logs across a fork. */
+	l->pid = (long)getpid();
 	if (l->use_syslog)
 		openlog("mailhop", LOG_PID, LOG_MAIL);
 	if (cfg->log_file == NULL || cfg->log_file[0] == '\0')
@@ -62,7 +64,7 @@ log_emit(struct log *l, const char *line)
 	if (timefmt_rfc3339(time(NULL), when, sizeof(when)) == -1)
 		when[0] = '\0';
 	n = snprintf(buf, sizeof(buf), "%s mailhop[%ld]: %s\n", when,
-	    (long)getpid(), line);
+	    l->pid, line);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(buf)) {
@@ -112,6 +114,8 @@ log_close(struct log *l)
 	if (l->fd != -1)
 		close(l->fd);
 	l->fd = -1;
+	/* Not looked up per line: no process logs across a fork. */
+	l->pid = (long)getpid();
 	if (l->use_syslog)
 		closelog();
 	l->use_syslog = 0;

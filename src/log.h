@@ -16,6 +16,7 @@
 struct log {
 	int	 use_syslog;
 	int	 fd;			/* [log] file, O_APPEND; -1 if none */
+	long	 pid;			/* of the process that opened it */
 };
 
 struct log_attempt {

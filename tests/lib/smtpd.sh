@@ -98,6 +98,9 @@ stop_smtpd() {
     return 0
 }
 
+# smtp_cmds: every command the server received, joined by "|"
+smtp_cmds() { transcript commands | tr '\n' '|'; }
+
 # transcript WHAT [N]: query the server's JSON-lines log ($SMTPD_LOG)
 transcript() {
     local log=${SMTPD_LOG:?transcript: no SMTPD_LOG}

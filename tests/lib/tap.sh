@@ -196,6 +196,27 @@ mh_conf() {
     export MAILHOP_CONFIG="$f"
 }
 
+# mh_conf_log [EXTRA INI TEXT]: mh_conf, plus a [log] file $TESTDIR/mail.log
+# (no syslog); LOG names the file
+LOG=$TESTDIR/mail.log
+mh_conf_log() {
+    mh_conf "$*
+[log]
+syslog = no
+file = $LOG"
+}
+
+# queue_fresh SUBJECT: a fresh spool ($TESTDIR/stateN, exported as
+# XDG_STATE_HOME) holding one message from alice@example.org to
+# bob@example.net; ID is its queue id
+_fresh=0
+queue_fresh() {
+    _fresh=$((_fresh + 1))
+    export XDG_STATE_HOME=$TESTDIR/state$_fresh
+    printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net
+    ID=$(cd "$XDG_STATE_HOME/mailhop" && ls *.e); ID=${ID%.e}
+}
+
 _tap_exit() {
     local st=$?
     stop_smtpd --all 2>/dev/null

@@ -10,9 +10,7 @@ plan 10
 
 start_smtpd --reply 'RCPT *@slow.example 451 4.7.1 greylisted\r\n221 2.0.0 Bye' \
     --reply 'RCPT *@gone.example 550 5.1.1 no such user\r\n221 2.0.0 Bye'
-mh_conf "[log]
-syslog = no
-file = $TESTDIR/mail.log"
+mh_conf_log
 
 printf 'Subject: late 221\n\nx\n' |
     mh sendmail -odq -f alice@example.org bob@slow.example
@@ -22,13 +20,13 @@ is "$?" 75 "the 451 recipient is deferred"
 q=$(mh mailq)
 like "$q" "\(451 4\.7\.1 greylisted\)" "mailq shows the RCPT's own reply"
 unlike "$q" "221|RCPT failed" "not the 221, not libcurl's summary"
-like "$(cat "$TESTDIR/mail.log")" "to=<bob@slow\.example>, .*status=deferred \(451 4\.7\.1 greylisted\)" \
+like "$(cat "$LOG")" "to=<bob@slow\.example>, .*status=deferred \(451 4\.7\.1 greylisted\)" \
     "log: deferred with the server's text"
 
 printf 'Subject: late 221\n\nx\n' |
     mh sendmail -odq -f alice@example.org carol@gone.example
 mh mailhop flush 2>/dev/null
-log=$(cat "$TESTDIR/mail.log")
+log=$(cat "$LOG")
 like "$log" "to=<carol@gone\.example>, .*status=bounced \(550 5\.1\.1 no such user\)" \
     "the 550 recipient is bounced, not deferred"
 like "$log" "sender non-delivery notification" "a DSN is made for it"

@@ -8,16 +8,6 @@
 . "$TESTLIB/tap.sh"
 plan 28
 
-LOG=$TESTDIR/mail.log
-cmds() { transcript commands | tr '\n' '|'; }
-# queue_one SUBJECT: a fresh spool with one message; ID is its queue id
-n=0
-queue_one() {
-    n=$((n + 1))
-    export XDG_STATE_HOME=$TESTDIR/state$n
-    printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net
-    ID=$(cd "$XDG_STATE_HOME/mailhop" && ls *.e); ID=${ID%.e}
-}
 # refused WHAT REASON-ERE: flush, expect a deferral and nothing sent
 refused() {
     local what=$1 why=$2 err
@@ -25,30 +15,24 @@ refused() {
     is "$?" 75 "$what: flush exits 75 (deferred)"
     like "$(mh mailq)" "$why" "$what: mailq gives the reason"
     like "$(grep 'status=deferred' "$LOG" | tail -n 1)" "$why" "$what: so does the log"
-    unlike "$(cmds)" 'AUTH|MAIL' "$what: no AUTH, no MAIL"
+    unlike "$(smtp_cmds)" 'AUTH|MAIL' "$what: no AUTH, no MAIL"
     is "$(spool_count)" 1 "$what: still queued"
-}
-conf() {
-    mh_conf "$@
-[log]
-syslog = no
-file = $LOG"
 }
 
 
 start_smtpd --no-starttls
-conf
-queue_one starttls
+mh_conf_log
+queue_fresh starttls
 refused "no STARTTLS" 'does not offer STARTTLS'
-like "$(cmds)" '^EHLO [^|]*\|(QUIT\|)?$' "only EHLO (and QUIT) were sent"
+like "$(smtp_cmds)" '^EHLO [^|]*\|(QUIT\|)?$' "only EHLO (and QUIT) were sent"
 stop_smtpd
 
 make_other_ca
 start_smtpd --cert "$TESTDIR/otherca/server.pem" --key "$TESTDIR/otherca/server.key"
-conf
-queue_one untrusted
+mh_conf_log
+queue_fresh untrusted
 refused "untrusted CA" 'TLS: SSL certificate problem: unable to get local issuer certificate'
-conf "[upstream]
+mh_conf_log "[upstream]
 tls_verify = no"
 mh sendmail -qI "$ID"
 is "$?" 0 "tls_verify = no: delivered to the untrusted server"
@@ -58,26 +42,26 @@ stop_smtpd
 
 make_cert wronghost 30 DNS:wrong.example
 start_smtpd --cert "$TESTDIR/ca/wronghost.pem" --key "$TESTDIR/ca/wronghost.key"
-conf
-queue_one names
+mh_conf_log
+queue_fresh names
 refused "wrong host name" "TLS: .*certificate subject name.*'127\.0\.0\.1'"
 stop_smtpd
 
 make_cert expired expired IP:127.0.0.1 DNS:localhost
 start_smtpd --cert "$TESTDIR/ca/expired.pem" --key "$TESTDIR/ca/expired.key"
-conf
-queue_one expired
+mh_conf_log
+queue_fresh expired
 refused "expired certificate" 'TLS: SSL certificate problem: certificate has expired'
 stop_smtpd
 
 make_cert client
 start_smtpd --client-ca "$TESTDIR/ca/ca.pem"
-conf
-queue_one client
+mh_conf_log
+queue_fresh client
 mh mailhop flush 2>/dev/null
 is "$?" 75 "client certificate required, none configured: deferred"
 is "$(transcript count)" 0 "nothing delivered without one"
-conf "[upstream]
+mh_conf_log "[upstream]
 client_cert = $TESTDIR/ca/client.pem
 client_key = $TESTDIR/ca/client.key"
 mh sendmail -qI "$ID"

@@ -9,39 +9,24 @@
 . "$TESTLIB/tap.sh"
 plan 22
 
-LOG=$TESTDIR/mail.log
-cmds() { transcript commands | tr '\n' '|'; }
-n=0
-queue_one() {
-    n=$((n + 1))
-    export XDG_STATE_HOME=$TESTDIR/state$n
-    printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net
-    ID=$(cd "$XDG_STATE_HOME/mailhop" && ls *.e); ID=${ID%.e}
-}
-conf() {
-    mh_conf "$@
-[log]
-syslog = no
-file = $LOG"
-}
 
 # A server without AUTH, while we have credentials.
 start_smtpd --no-auth
-SMTPD_AUTH=yes conf
+SMTPD_AUTH=yes mh_conf_log
 like "$(cat "$MAILHOP_CONFIG")" '^user = alice$' "credentials configured"
-queue_one noauth
+queue_fresh noauth
 err=$(mh mailhop flush 2>&1)
 is "$?" 75 "no AUTH offered: deferred"
 like "$(mh mailq)" 'offers no AUTH' "mailq gives the reason"
 like "$(tail -n 1 "$LOG")" 'status=deferred \(the server offers no AUTH' "so does the log"
-like "$(cmds)" '^EHLO [^|]*\|STARTTLS\|EHLO [^|]*\|(QUIT\|)?$' "nothing after the EHLO: no MAIL"
+like "$(smtp_cmds)" '^EHLO [^|]*\|STARTTLS\|EHLO [^|]*\|(QUIT\|)?$' "nothing after the EHLO: no MAIL"
 stop_smtpd
 
 # Wrong password: 535 is a session error, deferred, not bounced.
 start_smtpd
-conf
+mh_conf_log
 sed -i 's/^password = .*/password = wrong-pw/' "$MAILHOP_CONFIG"
-queue_one badpw
+queue_fresh badpw
 printf 'Subject: second\n\nx\n' | mh sendmail -f alice@example.org carol@example.net
 mh mailhop flush 2>/dev/null
 is "$?" 75 "535: deferred"
@@ -54,21 +39,21 @@ stop_smtpd
 
 # auth = cram-md5 but the server offers PLAIN and LOGIN only.
 start_smtpd --auth plain,login
-conf "[upstream]
+mh_conf_log "[upstream]
 auth = cram-md5"
-queue_one nomech
+queue_fresh nomech
 mh mailhop flush 2>/dev/null
 is "$?" 75 "no common mechanism: deferred"
 like "$(mh mailq)" 'no mechanism in common \(server offers: (LOGIN PLAIN|PLAIN LOGIN)' \
     "mailq names what the server offers"
-unlike "$(cmds)" 'AUTH|MAIL' "no AUTH tried, no MAIL"
+unlike "$(smtp_cmds)" 'AUTH|MAIL' "no AUTH tried, no MAIL"
 stop_smtpd
 
 # tls = none with AUTH on a loopback address: allowed.
 start_smtpd --tls none
-conf
+mh_conf_log
 like "$(cat "$MAILHOP_CONFIG")" '^tls = none$' "tls = none"
-queue_one plain
+queue_fresh plain
 mh mailhop flush
 is "$?" 0 "tls = none, host 127.0.0.1: delivered"
 is "$(transcript tls) $(transcript auth)" "no alice" "in clear text, authenticated"
@@ -81,15 +66,15 @@ for cand in "$(hostname)" "$(hostname -f 2>/dev/null)"; do
     esac
 done
 if [ -n "$name" ] && [ "$name" != localhost ]; then
-    conf
+    mh_conf_log
     sed -i "s/^host = 127\.0\.0\.1\$/host = $name/" "$MAILHOP_CONFIG"
-    queue_one byname
+    queue_fresh byname
     c0=$(transcript connections)
     err=$(mh mailhop flush 2>&1)
     is "$?" 75 "tls = none, host $name (a name): deferred"
     like "$(mh mailq)" 'refusing to send AUTH credentials unencrypted' "mailq says why"
     is "$(transcript connections)" "$c0" "no connection was even made"
-    conf "[upstream]
+    mh_conf_log "[upstream]
 allow_plaintext_auth = yes"
     sed -i "s/^host = 127\.0\.0\.1\$/host = $name/" "$MAILHOP_CONFIG"
     mh sendmail -qI "$ID"

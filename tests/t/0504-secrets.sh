@@ -7,18 +7,11 @@
 . "$TESTLIB/tap.sh"
 plan 20
 
-LOG=$TESTDIR/mail.log
 SECRET='secret-pw-1|c2VjcmV0LXB3LTE|AGFsaWNlAHNlY3JldC1wdy0x|c2VjcmV0LXB3LT'
-conf() {
-    mh_conf "$@
-[log]
-syslog = no
-file = $LOG"
-}
 queue() { printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net; }
 
 start_smtpd
-conf
+mh_conf_log
 queue plain
 out=$(mh mailhop -v flush 2>&1)
 is "$?" 0 "-v flush: delivered"
@@ -32,7 +25,7 @@ unlike "$out" 'YWxpY2' "-v: nor the base64 user name of the AUTH exchange"
 stop_smtpd
 
 start_smtpd --auth login
-conf "[upstream]
+mh_conf_log "[upstream]
 auth = login"
 queue login
 out=$(mh mailhop -v flush 2>&1)
@@ -42,7 +35,7 @@ unlike "$out" "$SECRET|YWxpY2U" "-v: no credential in the LOGIN exchange"
 stop_smtpd
 
 start_smtpd --auth cram-md5
-conf
+mh_conf_log
 queue cram
 out=$(mh mailhop -v flush 2>&1)
 like "$out" '^--> AUTH CRAM-MD5$' "-v: AUTH CRAM-MD5"
@@ -56,7 +49,7 @@ unlike "$(cat "$LOG")" "$SECRET" "the log has no password"
 
 # A flush that waits on the server: look at the helper meanwhile.
 start_smtpd --delay mail 3 --once
-conf
+mh_conf_log
 queue proc
 mh mailhop flush 2>/dev/null &
 front=$!

@@ -30,8 +30,6 @@ queue() {
     export XDG_STATE_HOME=$TESTDIR/state$n
     printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net
 }
-cmds() { transcript commands | tr '\n' '|'; }
-
 # oauth_token in the (0600) config file, auth = xoauth2.
 start_smtpd --auth xoauth2 --token alice:tok-123 || bail "no smtpd"
 conf "oauth_token = tok-123
@@ -86,7 +84,7 @@ like "$(mh mailq)" 'AUTH XOAUTH2 refused: 334 eyJ' "mailq shows the server's ref
 like "$(tail -n 1 "$LOG")" 'to=<bob@example\.net>.*status=deferred \(AUTH XOAUTH2 refused' \
     "the log: deferred, with the reason"
 is "$(grep -c 'status=bounced' "$LOG")" 0 "nothing bounced"
-like "$(cmds)" '^EHLO [^|]*\|STARTTLS\|EHLO [^|]*\|AUTH XOAUTH2[^|]*\|(\*\*\*\|)?(QUIT\|)?$' \
+like "$(smtp_cmds)" '^EHLO [^|]*\|STARTTLS\|EHLO [^|]*\|AUTH XOAUTH2[^|]*\|(\*\*\*\|)?(QUIT\|)?$' \
     "nothing after AUTH: no MAIL"
 is "$(transcript transactions) $(spool_count)" "0 1" "nothing sent, still queued"
 unlike "$out" 'tok-999|dG9rLTk5OQ|Bearer' "-v: the wrong token appears nowhere either"

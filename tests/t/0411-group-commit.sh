@@ -86,7 +86,9 @@ ok $(( s >= 1 && s < N ? 0 : 1 )) "$N removals, $s directory fsyncs"
 
 # Entries whose recipients are all sent already (a flusher died between
 # the 250 and the removal) are removed by the next flush without a
-# connection, one right after the other: a few groups at most.
+# connection, one right after the other: a few groups (2 or 3 here; 9 of
+# 30 under strace with two other suites and a busy loop on two cores,
+# so the bound is half).
 for ((i = 1; i <= N; i++)); do
     printf 'Subject: s%s\n\nx\n' "$i" | mh sendmail -f alice@example.org "s$i@example.com"
 done
@@ -101,4 +103,4 @@ is "$?:$(spool_count)" "0:0" "flushed: all removed"
 is "$(transcript connections)" "$before" "without connecting"
 s=$(grep -cE 'f(data)?sync\(' trace2.txt)
 e=$(grep -c 'unlinkat(.*\.e"' trace2.txt)
-ok $(( e == N && s >= 1 && s <= N / 5 ? 0 : 1 )) "$e envelopes removed, $s directory fsyncs"
+ok $(( e == N && s >= 1 && s <= N / 2 ? 0 : 1 )) "$e envelopes removed, $s directory fsyncs"

@@ -266,6 +266,28 @@ addr_domain(const char *a)
 	return at == NULL ? NULL : at + 1;
 }
 
+int
+addr_is_null(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+int
+addr_null_spelled(const char *s)
+{
+	s += strspn(s, " \t");
+	if (strncmp(s, ADDR_NULL, 2) != 0)
+		return 0;
+	s += 2;
+	return s[strspn(s, " \t")] == '\0';
+}
+
+const char *
+addr_show(const char *s)
+{
+	return addr_is_null(s) ? ADDR_NULL : s;
+}
+
 char *
 addr_qualify(const char *a, const char *domain)
 {

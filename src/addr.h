@@ -77,6 +77,19 @@ int	addr_parse_one(const char *, char **out, struct mh_err *);
  */
 int	addr_check(const char *, struct mh_err *);
 /*
+ * The null sender (RFC 5321 4.5.5) is "" inside mailhop: in envelopes, in
+ * struct config (bounce_sender), in relay jobs.  Input that spells it
+ * "<>" becomes "" where it is read (addr_parse_one(), conf.c); where people
+ * or servers see it, it is spelled ADDR_NULL again (addr_show()).
+ */
+#define ADDR_NULL	"<>"
+/* 1 for the null sender as held inside mailhop: NULL or "". */
+int	addr_is_null(const char *);
+/* 1 if input spells the null sender: "<>", blanks around it allowed. */
+int	addr_null_spelled(const char *);
+/* s itself, or "<>" for the null sender: for MAIL FROM, mailq, config. */
+const char *addr_show(const char *);
+/*
  * "local" -> "local@domain"; an address with '@' is copied unchanged, and
  * so is everything when domain is NULL or "".  Allocated.
  */

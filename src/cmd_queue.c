@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "cmd.h"
 #include "envelope.h"
@@ -75,7 +76,7 @@ q_print_entry(FILE *out, const struct envelope *env)
 	q_arrival(env->arrival, when, sizeof(when));
 	fprintf(out, "%-20s%c %8llu %s  %s\n", env->id, q_mark(env),
 	    (unsigned long long)env->size, when,
-	    env->sender[0] == '\0' ? "<>" : env->sender);
+	    addr_show(env->sender));
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
 		if (r->state == RCPT_SENT)

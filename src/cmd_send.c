@@ -83,8 +83,7 @@ send_sender(struct send *s, struct mh_err *err)
 		    send_blame(err, "sender") : 0;
 	}
 	given += strspn(given, " \t");
-	if (strncmp(given, "<>", 2) == 0 &&
-	    given[2 + strspn(given + 2, " \t")] == '\0')
+	if (addr_null_spelled(given))
 		given = "";
 	if (*given == '\0') {
 		s->sender = xstrdup("");
@@ -238,8 +237,6 @@ out:
 static int
 send_queue(struct send *s, struct mh_err *err)
 {
-	size_t	 i;
-
 	if (spool_open(&s->spool, s->cfg, err) == -1)
 		return -1;
 	s->spool_open = 1;
@@ -248,10 +245,7 @@ send_queue(struct send *s, struct mh_err *err)
 	s->entry_open = 1;
 	if (send_read(s, err) == -1 || send_expand(s, err) == -1)
 		return -1;
-	free(s->entry.env.sender);
-	s->entry.env.sender = xstrdup(s->sender);
-	for (i = 0; i < s->rcpts.n; i++)
-		envelope_add_rcpt(&s->entry.env, s->rcpts.v[i]);
+	envelope_fill(&s->entry.env, s->sender, s->rcpts.v, s->rcpts.n);
 	if (spool_commit(&s->spool, &s->entry, err) == -1) {
 		/* spool_commit removed what it wrote; release the rest. */
 		spool_release(&s->entry);

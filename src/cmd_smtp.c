@@ -662,7 +662,7 @@ smtp_data_fail(struct smtp *s, int code, const char *ext, const char *text)
 static void
 smtp_data_err(struct smtp *s, const struct mh_err *err)
 {
-	if (err->exit == EX_DATAERR && strstr(err->msg, "max_size") != NULL)
+	if (err->reason == MH_REASON_MAX_SIZE)
 		smtp_data_fail(s, 552, "5.3.4", err->msg);
 	else if (err->exit == EX_DATAERR)
 		smtp_data_fail(s, 554, "5.6.0", err->msg);
@@ -715,7 +715,6 @@ static void
 smtp_data_end(struct smtp *s)
 {
 	struct mh_err	 err;
-	size_t		 i;
 
 	mh_err_clear(&err);
 	if (s->data_code == 0 && message_end(&s->msg, &err) == -1)
@@ -725,10 +724,7 @@ smtp_data_end(struct smtp *s)
 		smtp_reset(s);
 		return;
 	}
-	free(s->entry.env.sender);
-	s->entry.env.sender = xstrdup(s->sender);
-	for (i = 0; i < s->rcpts.n; i++)
-		envelope_add_rcpt(&s->entry.env, s->rcpts.v[i]);
+	envelope_fill(&s->entry.env, s->sender, s->rcpts.v, s->rcpts.n);
 	if (spool_commit(&s->spool, &s->entry, &err) == -1) {
 		smtp_reply_err(s, &err, 451, "4.3.0");
 		smtp_reset(s);

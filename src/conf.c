@@ -28,6 +28,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
@@ -470,7 +471,7 @@ conf_set_addr(struct conf_parse *p, const struct conf_key *k, const char *v)
 	char	*s;
 	size_t	 n = strlen(v);
 
-	if (k->type == CK_BOUNCE && strcmp(v, "<>") == 0) {
+	if (k->type == CK_BOUNCE && addr_null_spelled(v)) {
 		conf_str_replace(p->cfg, k, xstrdup(""));
 		return 1;
 	}
@@ -1289,8 +1290,8 @@ conf_fmt_string(const struct config *cfg, const struct conf_key *k,
 
 	if (k->type == CK_SECRET)
 		snprintf(out, len, "%s", s != NULL ? "********" : "");
-	else if (k->type == CK_BOUNCE && (s == NULL || *s == '\0'))
-		snprintf(out, len, "<>");
+	else if (k->type == CK_BOUNCE)
+		snprintf(out, len, "%s", addr_show(s));
 	else if (strcmp(k->name, "helo") == 0)
 		snprintf(out, len, "%s", conf_helo(cfg));
 	else if (strcmp(k->name, "domain") == 0)

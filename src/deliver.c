@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "deliver.h"
 #include "dsn.h"
 #include "envelope.h"
@@ -93,7 +94,7 @@ struct dl_item {
 	struct relay_rcpt	*rr;
 	size_t			*map;	/* rr[k] is e.env.rcpts[map[k]] */
 	unsigned char		*fresh;	/* per env rcpt: failed in this attempt */
-	const char		**status; /* per env rcpt: word to log, or NULL */
+	enum log_status		 *status; /* per env rcpt; LOG_NOT_TRIED: none */
 	struct relay_job	*job;
 	int			 done;	/* the done callback has run */
 };
@@ -318,14 +319,14 @@ dl_outcome(struct dl_run *run, struct dl_item *it, size_t k, time_t now)
 	envelope_set_reply(rc, reply);
 	if (code >= 200 && code < 300) {
 		rc->state = RCPT_SENT;
-		it->status[i] = "sent";
+		it->status[i] = LOG_SENT;
 	} else if (code >= 500 && code < 600) {
 		rc->state = RCPT_FAILED;
 		it->fresh[i] = 1;
-		it->status[i] = "bounced";
+		it->status[i] = LOG_BOUNCED;
 	} else {
 		rc->next = now + dl_backoff(run->cfg, rc->attempts);
-		it->status[i] = "deferred";
+		it->status[i] = LOG_DEFERRED;
 	}
 }
 
@@ -344,8 +345,7 @@ dl_expire(struct dl_run *run, struct dl_item *it, time_t now)
 	int		 deferred = 0;
 
 	for (i = 0; i < env->nrcpts; i++)
-		if (it->status[i] != NULL &&
-		    strcmp(it->status[i], "deferred") == 0)
+		if (it->status[i] == LOG_DEFERRED)
 			deferred = 1;
 	if (!deferred || run->cfg->max_age <= 0 ||
 	    now - env->arrival <= run->cfg->max_age)
@@ -360,7 +360,7 @@ dl_expire(struct dl_run *run, struct dl_item *it, time_t now)
 		free(why);
 		rc->state = RCPT_FAILED;
 		it->fresh[i] = 1;
-		it->status[i] = "bounced";
+		it->status[i] = LOG_BOUNCED;
 	}
 }
 
@@ -374,7 +374,7 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 	size_t			 i;
 
 	for (i = 0; i < env->nrcpts; i++) {
-		if (it->status[i] == NULL)
+		if (it->status[i] == LOG_NOT_TRIED)
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.id = env->id;
@@ -386,11 +386,11 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 		a.status = it->status[i];
 		a.reply = env->rcpts[i].reply != NULL ? env->rcpts[i].reply : "";
 		log_attempt(&run->log, &a);
-		if (strcmp(a.status, "sent") == 0)
+		if (a.status == LOG_SENT)
 			run->st->sent++;
-		else if (strcmp(a.status, "deferred") == 0)
+		else if (a.status == LOG_DEFERRED)
 			run->st->deferred++;
-		else if (dl_sender(env)[0] == '\0' || env->is_bounce)
+		else if (addr_is_null(env->sender) || env->is_bounce)
 			run->st->failed++;
 		else
 			run->st->bounced++;
@@ -398,8 +398,8 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 			continue;
 		log_sanitize(a.reply, reply, sizeof(reply));
 		fprintf(stderr, "mailhop: %s: %s: %s%s%s%s\n", a.id, a.to,
-		    a.status, reply[0] != '\0' ? " (" : "", reply,
-		    reply[0] != '\0' ? ")" : "");
+		    log_status_name(a.status), reply[0] != '\0' ? " (" : "",
+		    reply, reply[0] != '\0' ? ")" : "");
 	}
 }
 
@@ -608,21 +608,6 @@ dl_bounce_view(const struct dl_item *it, struct envelope *view)
 			view->rcpts[view->nrcpts++] = env->rcpts[i];
 }
 
-/* bounce_sender as an envelope address: "" for <>. */
-static char *
-dl_bounce_from(const struct config *cfg)
-{
-	const char	*s = cfg->bounce_sender;
-	size_t		 n;
-
-	if (s == NULL || s[0] == '\0' || strcmp(s, "<>") == 0)
-		return xstrdup("");
-	n = strlen(s);
-	if (s[0] == '<' && n > 2 && s[n - 1] == '>')
-		return xstrndup(s + 1, n - 2);
-	return xstrdup(s);
-}
-
 /*
  * Queue the DSN for the recipients that failed in this attempt.  It is
  * committed before the original's envelope records the failure: a crash
@@ -646,9 +631,9 @@ dl_bounce(struct dl_run *run, struct dl_item *it, char *bid,
 		spool_abort(run->sp, &b);
 		return -1;
 	}
-	b.env.sender = dl_bounce_from(run->cfg);
+	/* conf.c keeps bounce_sender bare ("" for <>): it is the sender. */
+	envelope_fill(&b.env, run->cfg->bounce_sender, &it->e.env.sender, 1);
 	b.env.is_bounce = 1;
-	envelope_add_rcpt(&b.env, dl_sender(&it->e.env));
 	if (spool_commit(run->sp, &b, err) == -1) {
 		spool_abort(run->sp, &b);
 		return -1;
@@ -673,7 +658,7 @@ dl_unfail(struct dl_run *run, struct dl_item *it, time_t now)
 		rc->state = RCPT_PENDING;
 		rc->next = now + dl_backoff(run->cfg, rc->attempts);
 		it->fresh[i] = 0;
-		it->status[i] = "deferred";
+		it->status[i] = LOG_DEFERRED;
 	}
 }
 
@@ -703,7 +688,7 @@ dl_settle(struct dl_run *run, struct dl_item *it, time_t now)
 
 	mh_err_clear(&err);
 	bid[0] = '\0';
-	quiet = dl_sender(env)[0] == '\0' || env->is_bounce;
+	quiet = addr_is_null(env->sender) || env->is_bounce;
 	if (!quiet && dl_any_fresh(it) &&
 	    dl_bounce(run, it, bid, &err) == -1) {
 		dl_local_error(run, &err);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "dsn.h"
 #include "fsio.h"
@@ -104,7 +105,7 @@ dsn_from_addr(const struct config *cfg, char *buf, size_t len)
 {
 	const char	*bs = cfg->bounce_sender;
 
-	if (bs != NULL && bs[0] != '\0' && strcmp(bs, "<>") != 0)
+	if (!addr_is_null(bs))
 		snprintf(buf, len, "<%s>", bs);
 	else
 		snprintf(buf, len, "Mail Delivery System <MAILER-DAEMON@%s>",

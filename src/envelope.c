@@ -64,6 +64,18 @@ envelope_free(struct envelope *env)
 }
 
 void
+envelope_fill(struct envelope *env, const char *sender, char *const *rcpts,
+    size_t n)
+{
+	size_t	 i;
+
+	free(env->sender);
+	env->sender = xstrdup(sender != NULL ? sender : "");
+	for (i = 0; i < n; i++)
+		envelope_add_rcpt(env, rcpts[i]);
+}
+
+void
 envelope_add_rcpt(struct envelope *env, const char *addr)
 {
 	struct rcpt	*r;

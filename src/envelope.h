@@ -43,6 +43,14 @@ struct envelope {
 
 void	envelope_init(struct envelope *);
 void	envelope_free(struct envelope *);
+/*
+ * Fill a new entry's envelope before spool_commit(), for every path that
+ * queues (sendmail mode, -bs, bounces): the sender (copied; NULL or "" is
+ * the null sender) replaces any set before, and the n recipients (copied)
+ * are appended as pending.
+ */
+void	envelope_fill(struct envelope *, const char *sender,
+	    char *const *rcpts, size_t n);
 /* Append a pending recipient (copied). */
 void	envelope_add_rcpt(struct envelope *, const char *);
 /* Store a reply: control bytes stripped, cut to ENVELOPE_REPLY_MAX. */

@@ -30,6 +30,7 @@ mh_err_set(struct mh_err *err, int code, const char *fmt, ...)
 	va_end(ap);
 	err_oneline(err->msg);
 	err->exit = code;
+	err->reason = MH_REASON_NONE;
 	return -1;
 }
 
@@ -50,7 +51,16 @@ mh_err_errno(struct mh_err *err, int code, const char *fmt, ...)
 	    strerror(saved));
 	err_oneline(err->msg);
 	err->exit = code;
+	err->reason = MH_REASON_NONE;
 	errno = saved;
+	return -1;
+}
+
+int
+mh_err_because(struct mh_err *err, enum mh_reason reason)
+{
+	if (err != NULL)
+		err->reason = reason;
 	return -1;
 }
 
@@ -58,5 +68,6 @@ void
 mh_err_clear(struct mh_err *err)
 {
 	err->exit = 0;
+	err->reason = MH_REASON_NONE;
 	err->msg[0] = '\0';
 }

@@ -75,6 +75,22 @@ log_emit(struct log *l, const char *line)
 	(void)fsio_write_all(l->fd, buf, (size_t)n);
 }
 
+const char *
+log_status_name(enum log_status st)
+{
+	switch (st) {
+	case LOG_SENT:
+		return "sent";
+	case LOG_DEFERRED:
+		return "deferred";
+	case LOG_BOUNCED:
+		return "bounced";
+	case LOG_NOT_TRIED:
+		break;
+	}
+	return "none";
+}
+
 void
 log_attempt(struct log *l, const struct log_attempt *a)
 {
@@ -89,7 +105,8 @@ log_attempt(struct log *l, const struct log_attempt *a)
 	/* Cut, not split, if it is ever longer than a line. */
 	if (snprintf(line, sizeof(line), "%s: from=<%s>, to=<%s>, relay=%s, "
 	    "delay=%.1f, attempts=%d, status=%s%s%s%s", a->id, from, to, relay,
-	    a->delay < 0 ? 0.0 : a->delay, a->attempts, a->status,
+	    a->delay < 0 ? 0.0 : a->delay, a->attempts,
+	    log_status_name(a->status),
 	    reply[0] != '\0' ? " (" : "", reply, reply[0] != '\0' ? ")" : "") < 0)
 		return;
 	log_emit(l, line);

@@ -19,6 +19,14 @@ struct log {
 	long	 pid;			/* of the process that opened it */
 };
 
+/* The outcome of one recipient's attempt; the word is SPEC §6's. */
+enum log_status {
+	LOG_NOT_TRIED = 0,		/* no attempt: nothing to log */
+	LOG_SENT,			/* status=sent */
+	LOG_DEFERRED,			/* status=deferred */
+	LOG_BOUNCED,			/* status=bounced (failed for good) */
+};
+
 struct log_attempt {
 	const char	*id;
 	const char	*from;		/* "" is the null sender */
@@ -26,7 +34,7 @@ struct log_attempt {
 	const char	*relay;		/* host[addr]:port; NULL: none reached */
 	double		 delay;		/* seconds since arrival */
 	int		 attempts;
-	const char	*status;	/* sent, deferred, bounced */
+	enum log_status	 status;
 	const char	*reply;
 };
 
@@ -38,6 +46,8 @@ struct log_attempt {
 int	log_open(struct log *, const struct config *);
 /* "ID: from=<a>, to=<b>, relay=h[ip]:port, delay=1.2, attempts=2, status=sent (250 ok)" */
 void	log_attempt(struct log *, const struct log_attempt *);
+/* "sent", "deferred", "bounced" (and "none" for LOG_NOT_TRIED). */
+const char *log_status_name(enum log_status);
 /* A free-form line (warnings, helper start-up errors). */
 void	log_msg(struct log *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	log_close(struct log *);

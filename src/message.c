@@ -99,8 +99,9 @@ message_emit(struct message *m, const char *s, size_t n, struct mh_err *err)
 	m->size += n;
 	if (max != 0 && m->size > max) {
 		message_fmt_size(max, lim, sizeof(lim));
-		return mh_err_set(err, EX_DATAERR,
-		    "message exceeds max_size (%s)", lim);
+		mh_err_set(err, EX_DATAERR, "message exceeds max_size (%s)",
+		    lim);
+		return mh_err_because(err, MH_REASON_MAX_SIZE);
 	}
 	buf_add(&m->out, s, n);
 	if (m->out.len >= MSG_WBUF)
@@ -266,7 +267,7 @@ message_from(const struct message *m, struct buf *b)
 	struct buf	 name;
 
 	buf_adds(b, "From: ");
-	if (sender == NULL || *sender == '\0') {
+	if (addr_is_null(sender)) {
 		buf_addf(b, "MAILER-DAEMON@%s\r\n", message_domain(m));
 		return;
 	}

@@ -37,7 +37,6 @@ struct message {
 	int		 has_from, has_date, has_msgid, has_resent;
 	struct addr_list rcpts;		/* from headers when extract */
 	struct addr_list resent_rcpts;
-	void		*priv;		/* owner's extra state */
 	/* line splitting state (message.c) */
 	int		 dot_ends;	/* a lone "." line ends the input */
 	int		 dot_held;	/* a "." starts the line: wait and see */

@@ -29,6 +29,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "addr.h"
 #include "relay.h"
 #include "secret.h"
 #include "xmem.h"
@@ -920,7 +921,7 @@ relay_conn_start(struct relay_conn *c, struct relay_job *job)
 	c->off = 0;
 	c->size = st.st_size;
 	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM,
-	    job->sender[0] != '\0' ? job->sender : "<>");
+	    addr_show(job->sender));
 	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_RCPT, c->rcpts);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_UPLOAD, 1L);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_INFILESIZE_LARGE,

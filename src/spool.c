@@ -630,8 +630,7 @@ spool_cleanup(struct spool *sp)
 }
 
 /*
- * ---- Group commit of removals (added by ME=perf; see spool.h and
- * doc/PERFORMANCE.md).  The same order as spool_remove() -- ID.e, the
+ * Group commit of removals (spool.h, doc/PERFORMANCE.md).  The same order as spool_remove() -- ID.e, the
  * directory fsync, then ID.m -- with the fsync shared by a group.
  */
 
@@ -685,4 +684,3 @@ spool_remove_finish(struct spool *sp, struct spool_gone *g, size_t n,
 	}
 	return rc;
 }
-/* ---- end of the group commit block (ME=perf) */

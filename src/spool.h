@@ -90,10 +90,10 @@ void	spool_cleanup(struct spool *);
 int	spool_id_valid(const char *);
 
 /*
- * ---- Group commit of removals (added by ME=perf; owner of this block:
- * deliver.c's flush loop).  spool_remove() pays one directory fsync per
- * entry; a flusher removing many entries splits it in two halves and
- * pays one fsync for a whole group.  doc/PERFORMANCE.md has the argument.
+ * Group commit of removals, for deliver.c's flush loop.  spool_remove()
+ * pays one directory fsync per entry; a flusher removing many entries
+ * splits it in two halves and pays one fsync for a whole group.
+ * doc/PERFORMANCE.md has the argument.
  */
 struct spool_gone {
 	char	 id[ENVELOPE_ID_MAX];
@@ -122,6 +122,4 @@ int	spool_remove_start(struct spool *, struct spool_entry *,
  */
 int	spool_remove_finish(struct spool *, struct spool_gone *, size_t n,
 	    struct mh_err *);
-/* ---- end of the group commit block (ME=perf) */
-
 #endif

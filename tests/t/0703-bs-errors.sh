@@ -4,7 +4,7 @@
 # limits (SIZE, max_size, max_recipients) are enforced with nothing
 # queued; a line too long is 500; stderr stays empty throughout.
 . "$TESTLIB/tap.sh"
-plan 32
+plan 34
 
 SPOOL=$XDG_STATE_HOME/mailhop
 mh_conf '[upstream]
@@ -107,3 +107,16 @@ like "${R[12]}" '^554 5\.6\.0 .*NUL' "NUL byte in DATA: 554"
 like "${R[16]}" '^250 2\.0\.0 Ok: queued as ' "the next message after the refusals is queued"
 is "$(spool_count)" 2 "refused messages left nothing in the spool"
 is "$(ls "$XDG_STATE_HOME/mailhop" | grep -c '\.m$')" 2 "no stray message files either"
+
+# Under max_size as sent, over it once From, Date and Message-ID are added:
+# message.c refuses it, and -bs still answers 552 (err.reason, not the text).
+{
+	printf 'EHLO size2.example\r\nMAIL FROM:<s@example.org>\r\n'	# 1 2
+	printf 'RCPT TO:<edge@example.net>\r\nDATA\r\n'			# 3 4
+	printf 'Subject: m\r\n\r\n'
+	for i in $(seq 26); do printf '%070d\r\n' "$i"; done
+	printf '.\r\nQUIT\r\n'						# 5 6
+} >bs.in
+bs <bs.in
+like "${R[5]}" '^552 5\.3\.4 .*max_size' "over max_size only with the added headers: 552"
+is "$(spool_count)" 2 "and nothing queued"

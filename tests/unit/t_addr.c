@@ -147,7 +147,7 @@ START_TEST(parse_list_ok)
 {
 	const struct ok_case	*c = &list_ok[_i];
 	struct addr_list	 l;
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	struct buf		 b;
 	size_t			 len = c->len ? c->len : strlen(c->in);
 
@@ -233,7 +233,7 @@ START_TEST(parse_list_bad)
 {
 	const struct bad_case	*c = &list_bad[_i];
 	struct addr_list	 l;
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	size_t			 len = c->len ? c->len : strlen(c->in);
 
 	addr_list_init(&l, 0);
@@ -279,7 +279,7 @@ static const struct ok_case one_ok[] = {
 START_TEST(parse_one_ok)
 {
 	const struct ok_case	*c = &one_ok[_i];
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	char			*out = NULL;
 
 	ck_assert_msg(addr_parse_one(c->in, &out, &err) == 0,
@@ -320,7 +320,7 @@ static const struct bad_case one_bad[] = {
 START_TEST(parse_one_bad)
 {
 	const struct bad_case	*c = &one_bad[_i];
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	char			*out = (char *)"unset";
 
 	ck_assert_msg(addr_parse_one(c->in, &out, &err) == -1,
@@ -353,7 +353,7 @@ static const char *const check_ok[] = {
 
 START_TEST(check_valid)
 {
-	struct mh_err	 err = { 0, "" };
+	struct mh_err	 err = { 0 };
 
 	ck_assert_msg(addr_check(check_ok[_i], &err) == 0,
 	    "case %d [%s]: %s", _i, check_ok[_i], err.msg);
@@ -400,7 +400,7 @@ static const struct bad_case check_bad[] = {
 START_TEST(check_invalid)
 {
 	const struct bad_case	*c = &check_bad[_i];
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 
 	ck_assert_msg(addr_check(c->in, &err) == -1, "case %d [%s]: accepted",
 	    _i, c->in);
@@ -471,6 +471,31 @@ START_TEST(qualify_and_domain)
 	ck_assert_str_eq(addr_domain("a@b@c"), "c");
 	ck_assert_str_eq(addr_domain("a@"), "");
 	ck_assert_str_eq(addr_domain("\"a\\\"@b\"@c"), "c");
+}
+END_TEST
+
+/* The null sender has one spelling inside ("") and one outside ("<>"). */
+START_TEST(null_sender)
+{
+	struct mh_err	 err = { 0 };
+	char		*a;
+
+	ck_assert(addr_is_null(NULL));
+	ck_assert(addr_is_null(""));
+	ck_assert(!addr_is_null("a@b"));
+	ck_assert(addr_null_spelled("<>"));
+	ck_assert(addr_null_spelled(" \t<> "));
+	ck_assert(!addr_null_spelled(""));
+	ck_assert(!addr_null_spelled("< >"));
+	ck_assert(!addr_null_spelled("<>x"));
+	ck_assert(!addr_null_spelled("<a@b>"));
+	ck_assert_str_eq(addr_show(""), "<>");
+	ck_assert_str_eq(addr_show(NULL), "<>");
+	ck_assert_str_eq(addr_show("a@b"), "a@b");
+	/* What addr_parse_one makes of "<>" is what addr_is_null knows. */
+	ck_assert_int_eq(addr_parse_one(" <> ", &a, &err), 0);
+	ck_assert(addr_is_null(a));
+	free(a);
 }
 END_TEST
 
@@ -637,7 +662,7 @@ START_TEST(big_header)
 {
 	const struct big_case	*c = &big[_i];
 	struct addr_list	 l;
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	struct buf		 b;
 	char			*in;
 	size_t			 len;
@@ -721,7 +746,7 @@ END_TEST
 START_TEST(twenty_thousand)
 {
 	struct addr_list	 l;
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	struct buf		 b;
 	clock_t			 t0;
 	int			 i;
@@ -787,6 +812,7 @@ suite(void)
 	tcase_add_loop_test(tc, check_invalid, 0, NELEM(check_bad));
 	tcase_add_test(tc, check_sizes);
 	tcase_add_test(tc, qualify_and_domain);
+	tcase_add_test(tc, null_sender);
 	tcase_add_test(tc, quote_escapes_and_cuts);
 	suite_add_tcase(s, tc);
 

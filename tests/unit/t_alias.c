@@ -141,7 +141,7 @@ START_TEST(table)
 	const struct alias_case	*c = &cases[_i];
 	struct config		 cfg;
 	struct addr_list	 out;
-	struct mh_err		 err = { 0, "" };
+	struct mh_err		 err = { 0 };
 	struct buf		 b;
 	int			 rc;
 

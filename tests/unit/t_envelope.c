@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "envelope.h"
 #include "err.h"
+#include "xmem.h"
 #include "unit.h"
 
 static const char good[] =
@@ -276,6 +277,30 @@ START_TEST(names)
 }
 END_TEST
 
+/* The one fill before spool_commit(), used by every path that queues. */
+START_TEST(fill)
+{
+	struct envelope	 env;
+	char		*rcpts[] = { "a@example.org", "b@example.net" };
+
+	envelope_init(&env);
+	env.sender = xstrdup("old@example.org");
+	envelope_fill(&env, "s@example.org", rcpts, 2);
+	ck_assert_str_eq(env.sender, "s@example.org");
+	ck_assert_uint_eq(env.nrcpts, 2);
+	ck_assert_str_eq(env.rcpts[0].addr, "a@example.org");
+	ck_assert_str_eq(env.rcpts[1].addr, "b@example.net");
+	ck_assert_ptr_ne(env.rcpts[1].addr, rcpts[1]);
+	ck_assert_int_eq(env.rcpts[1].state, RCPT_PENDING);
+	ck_assert_int_eq(env.rcpts[1].attempts, 0);
+	envelope_free(&env);
+	envelope_fill(&env, NULL, rcpts, 1);
+	ck_assert_str_eq(env.sender, "");
+	ck_assert_uint_eq(env.nrcpts, 1);
+	envelope_free(&env);
+}
+END_TEST
+
 Suite *
 suite(void)
 {
@@ -290,6 +315,7 @@ suite(void)
 	tcase_add_test(tc, reply_cut_512);
 	tcase_add_test(tc, format_refuses_controls);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, fill);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -363,6 +363,7 @@ START_TEST(nul_byte)
 	ck_assert_int_eq(run_split(in, sizeof(in) - 1, NULL, 0, 0), -1);
 	ck_assert_int_eq(err.exit, EX_DATAERR);
 	ck_assert_str_eq(err.msg, "message contains a NUL byte");
+	ck_assert_int_eq(err.reason, MH_REASON_NONE);
 	message_free(&msg);
 	ck_assert_int_eq(run_split("\0", 1, NULL, 0, 0), -1);
 	ck_assert_int_eq(err.exit, EX_DATAERR);
@@ -381,6 +382,8 @@ START_TEST(max_size)
 	ck_assert_int_eq(run(big, 0), -1);
 	ck_assert_int_eq(err.exit, EX_DATAERR);
 	ck_assert_str_eq(err.msg, "message exceeds max_size (1K)");
+	/* -bs answers 552 on the reason, not on the words of the message. */
+	ck_assert_int_eq(err.reason, MH_REASON_MAX_SIZE);
 	message_free(&msg);
 	/* exactly at the limit is fine: stored bytes (CRLF) are counted */
 	big[1024 - 2 - 4] = '\0';

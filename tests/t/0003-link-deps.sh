@@ -1,0 +1,30 @@
+#!/bin/bash
+# 0003-link-deps.sh: Makefile.am.  What links libcurl and OpenSSL: the
+# delivery helper does; the front end (queueing never loads them) and the
+# unit tests of the enqueue modules do not (issue 12: "unit tests link
+# only what they use").  The linker may drop unused libraries by itself
+# (--as-needed), so the link command lines are read as well.
+. "$TESTLIB/tap.sh"
+plan 6
+
+needed() { readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }
+top=$(dirname "$(dirname "$MAILHOP_BIN")")
+# The command make would run to link tests/unit/T (nothing is built).
+link_line() {
+	( unset MAKEFLAGS MFLAGS MAKELEVEL
+	  make -s -C "$top" -n -W "tests/unit/$1-$1.o" "tests/unit/$1" 2>/dev/null ) |
+		grep -- "-o tests/unit/$1 "
+}
+
+unlike "$(needed "$MAILHOP_BIN")" 'libcurl|libssl|libcrypto' "the front end links neither libcurl nor OpenSSL"
+like "$(needed "$MAILHOP_DELIVER")" 'libcurl' "the delivery helper links libcurl"
+if [ ! -f "$top/tests/unit/t_buf-t_buf.o" ]; then
+	for i in 1 2 3 4; do skip "unit tests not built (no Check)"; done
+	exit 0
+fi
+like "$(link_line t_dsn)" '-lcurl' "t_dsn (dsn.c) is linked with libcurl: the check below can see it"
+for t in t_buf t_addr t_message; do
+	l=$(link_line $t)
+	[ -n "$l" ] || l="(no link line from make -n)"
+	unlike "$l" '-lcurl|-lssl|-lcrypto|libmhdeliver|no link line' "$t links neither libcurl, OpenSSL nor the delivery library"
+done

@@ -217,8 +217,14 @@ queue_fresh() {
     ID=$(cd "$XDG_STATE_HOME/mailhop" && ls *.e); ID=${ID%.e}
 }
 
+# _tap_atexit: commands run at exit before the servers stop (helpers such
+# as oauthd.sh append to it)
+_tap_atexit=()
 _tap_exit() {
-    local st=$?
+    local st=$? f
+    for f in "${_tap_atexit[@]}"; do
+        $f 2>/dev/null
+    done
     stop_smtpd --all 2>/dev/null
     if [ -n "${_tap_bailed:-}" ]; then
         :

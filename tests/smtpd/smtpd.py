@@ -27,7 +27,7 @@ import time
 from aiosmtpd.smtp import (SMTP, AuthResult, LoginPassword, MISSING,
                            TLSSetupException)
 
-ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
+ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER")
 PHASES = ("connect", "ehlo", "starttls", "auth", "mail", "rcpt", "data",
           "dot", "rset", "quit")
 REPLY_PHASES = ("EHLO", "MAIL", "RCPT", "DATA", "DOT")
@@ -154,6 +154,30 @@ def parse_xoauth2(blob):
     auth = fields.get("auth", "")
     token = auth[7:] if auth[:7].lower() == "bearer " else None
     return fields.get("user"), token
+
+
+def parse_oauthbearer(blob):
+    """RFC 7628: (user, token, fields, problem) from the client's response
+    "n,a=USER,\x01host=H\x01port=P\x01auth=Bearer TOKEN\x01\x01"; problem
+    names what is malformed, else None."""
+    text = blob.decode("utf-8", "replace")
+    gs2, sep, rest = text.partition("\x01")
+    parts = gs2.split(",")
+    if not sep or len(parts) != 3 or parts[0] not in ("n", "y") or \
+            parts[2] != "":
+        return None, None, {}, "gs2 header"
+    user = parts[1][2:] if parts[1].startswith("a=") else None
+    if not rest.endswith("\x01"):
+        return user, None, {}, "missing final ^A"
+    fields = {}
+    for kv in rest[:-1].split("\x01")[:-1]:
+        key, eq, value = kv.partition("=")
+        if not eq:
+            return user, None, fields, "key=value"
+        fields[key] = value
+    auth = fields.get("auth", "")
+    token = auth[7:] if auth[:7].lower() == "bearer " else None
+    return user, token, fields, None if token else "auth=Bearer"
 
 
 def split_status(status):
@@ -414,6 +438,42 @@ class TestSMTP(SMTP):
                 return AuthResult(success=False, handled=True)
         return result
 
+    async def auth_OAUTHBEARER(self, _, args):
+        """OAUTHBEARER (RFC 7628): the GS2 header names the user ("a="),
+        "auth=Bearer TOKEN" carries the token.  A refusal is the RFC's
+        dance: a 334 with the base64 JSON error, the client's %x01 ("AQ==")
+        answer, then 535; the auth event records whether that answer was
+        right ("ack")."""
+        if len(args) > 1:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await self.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await self.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        user, token, fields, problem = parse_oauthbearer(blob)
+        want = self.cfg.tokens.get(user) if user is not None else None
+        ok = problem is None and want is not None and \
+            hmac.compare_digest(want.encode(), token.encode())
+        self.log({"type": "oauthbearer", "user": user, "problem": problem,
+                  "host": fields.get("host"), "port": fields.get("port")})
+        result = self._auth_done("OAUTHBEARER", user, ok,
+                                 LoginPassword((user or "").encode(), b""))
+        if not ok:
+            error = json.dumps({"status": "invalid_token", "scope": "mail",
+                                "openid-configuration":
+                                "https://example.invalid/.well-known/openid-configuration"})
+            ack = await self.challenge_auth(error)
+            if ack is MISSING:
+                return AuthResult(success=False, handled=True)
+            self.log({"type": "oauthbearer_ack", "ack": ack == b"\x01"})
+            await self.push("535 5.7.8 Authentication credentials invalid")
+            return AuthResult(success=False, handled=True)
+        return result
+
     # ---- connection plumbing --------------------------------------------
 
     def connection_made(self, transport):
@@ -599,7 +659,7 @@ def parse_args(argv):
     p.add_argument("--auth-required", action="store_true")
     p.add_argument("--user", action="append", default=[])
     p.add_argument("--token", action="append", default=[],
-                   help="NAME:TOKEN accepted by AUTH XOAUTH2")
+                   help="NAME:TOKEN accepted by AUTH XOAUTH2 and OAUTHBEARER")
     p.add_argument("--no-starttls", action="store_true")
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--drop", action="append", default=[])

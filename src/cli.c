@@ -20,6 +20,26 @@
 	"[-C file] [-bm|-bp|-bs|-bv|-bi] [-odb|-odi|-odq] [-q[time]] [-v] " \
 	"[--] recipient..."
 
+const char cli_help[] =
+CLI_USAGE "\n"
+"  -t           take recipients from To, Cc and Bcc (arguments are added)\n"
+"  -i, -oi      a line with a lone \".\" does not end the message\n"
+"  -f, -r ADDR  envelope sender (-f \"<>\": the null sender)\n"
+"  -F NAME      full name for a From: header that mailhop adds\n"
+"  -C FILE      use FILE as the only configuration file\n"
+"  -bm          read a message on stdin and queue it (the default)\n"
+"  -bp          list the queue (= mailq)\n"
+"  -bs          speak SMTP on stdin and stdout\n"
+"  -bv          print each recipient's final address; queue nothing\n"
+"  -bi          the same as newaliases\n"
+"  -odb         after queueing, deliver in the background (the default)\n"
+"  -odi         after queueing, deliver now and report on stderr\n"
+"  -odq         only queue\n"
+"  -q           deliver the queue now; -qR DOMAIN, -qS SENDER, -qI ID\n"
+"  -v           with -odi or -q: the SMTP dialogue on stderr, masked\n"
+"Other sendmail options are accepted and ignored.  mailhop --help lists\n"
+"the sub-commands; mailhop(8) has the rest.\n";
+
 /* Letters that take a value: the rest of the word, else the next word. */
 static const char cli_with_value[] = "ABCFLNORVXbfhor";
 /* Letters accepted and ignored (SPEC §2) besides the -X family above. */
@@ -272,6 +292,10 @@ cli_parse(int argc, char *const argv[], struct invocation *inv,
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
+		}
+		if (strcmp(argv[i], "--help") == 0) {
+			inv->mode = CLI_HELP;
+			return 0;
 		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;

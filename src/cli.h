@@ -16,6 +16,7 @@ enum cli_mode {
 	CLI_VERIFY,		/* -bv */
 	CLI_NEWALIASES,		/* -bi, newaliases */
 	CLI_FLUSH,		/* -q, -qR, -qS, -qI */
+	CLI_HELP,		/* --help: print cli_help */
 };
 
 enum cli_deliver {
@@ -40,6 +41,9 @@ struct invocation {
 	char *const	*rcpts;		/* arguments after the options */
 	int		 nrcpts;
 };
+
+/* What `sendmail --help` prints: the synopsis and one line per option. */
+extern const char cli_help[];
 
 /* argv[0] is skipped; parsing starts at argv[1]. */
 int	cli_parse(int argc, char *const argv[], struct invocation *, struct mh_err *);

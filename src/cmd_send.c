@@ -18,6 +18,7 @@
 #include "envelope.h"
 #include "launch.h"
 #include "message.h"
+#include "request.h"
 #include "spool.h"
 #include "xmem.h"
 
@@ -264,8 +265,7 @@ static int
 send_deliver(const struct send *s, const char *id, struct mh_err *err)
 {
 	enum conf_deliver	 how = s->cfg->deliver;
-	char			*bg[] = { "flush", "--background", NULL };
-	char			*fg[] = { "flush", "-I", NULL, "--report", NULL };
+	struct request		 req;
 	struct mh_err		 ignored, why;
 
 	if (s->inv->deliver == CLI_DELIVER_BACKGROUND)
@@ -276,13 +276,18 @@ send_deliver(const struct send *s, const char *id, struct mh_err *err)
 		how = CONF_DELIVER_QUEUE;
 	if (how == CONF_DELIVER_QUEUE)
 		return 0;
+	request_init(&req, REQ_FLUSH);
+	req.config = s->inv->config;
 	if (how == CONF_DELIVER_BACKGROUND) {
+		req.background = 1;
 		mh_err_clear(&ignored);
-		launch_background(s->inv->config, bg, &ignored);
+		launch_background(&req, &ignored);
 		return 0;
 	}
-	fg[2] = (char *)id;
-	launch_exec(s->inv->config, s->inv->verbose, fg, &why);
+	req.verbose = s->inv->verbose;
+	req.only_id = id;
+	req.report = 1;
+	launch_exec(&req, &why);
 	return mh_err_set(err, EX_TEMPFAIL, "queued as %s, but delivery "
 	    "could not start: %s", id, why.msg);
 }

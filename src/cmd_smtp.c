@@ -32,6 +32,7 @@
 #include "fsio.h"
 #include "launch.h"
 #include "message.h"
+#include "request.h"
 #include "spool.h"
 #include "xmem.h"
 
@@ -859,7 +860,7 @@ smtp_loop(struct smtp *s, struct mh_err *err)
 static void
 smtp_deliver(const struct smtp *s)
 {
-	char			*args[] = { "flush", "--background", NULL };
+	struct request		 req;
 	struct mh_err		 err;
 	enum cli_deliver	 d = s->inv->deliver;
 
@@ -871,8 +872,11 @@ smtp_deliver(const struct smtp *s)
 	if (d == CLI_DELIVER_QUEUE)
 		return;
 	signal(SIGPIPE, SIG_DFL);
+	request_init(&req, REQ_FLUSH);
+	req.config = s->inv->config;
+	req.background = 1;
 	mh_err_clear(&err);
-	(void)launch_background(s->inv->config, args, &err);
+	(void)launch_background(&req, &err);
 }
 
 int

@@ -102,7 +102,7 @@ struct dl_item {
 struct dl_run {
 	struct spool		*sp;
 	const struct config	*cfg;
-	const struct deliver_opts *opts;
+	const struct request	*opts;
 	struct deliver_stats	*st;
 	struct relay		*relay;
 	struct log		 log;
@@ -252,7 +252,7 @@ static int
 dl_entry_selected(const struct dl_run *run, const char *id,
     const struct envelope *env)
 {
-	const struct deliver_opts *o = run->opts;
+	const struct request *o = run->opts;
 
 	if (dl_ids_has(&run->bounces, id))
 		return 1;
@@ -990,7 +990,7 @@ dl_check_only(struct dl_run *run, struct mh_err *err)
 
 int
 deliver_run(struct spool *sp, const struct config *cfg,
-    const struct deliver_opts *opts, struct deliver_stats *st,
+    const struct request *opts, struct deliver_stats *st,
     struct mh_err *err)
 {
 	struct dl_run	 run;

@@ -9,23 +9,19 @@
 
 #include "conf.h"
 #include "err.h"
+#include "request.h"
 #include "spool.h"
-
-struct deliver_opts {
-	const char	*only_id;	/* -qI: this entry, whatever its retry time */
-	const char	*rcpt_domain;	/* -qR: recipients whose domain contains it */
-	const char	*sender_substr;	/* -qS: senders containing it */
-	int		 force;		/* ignore next-attempt times */
-	int		 verbose;	/* -v: SMTP dialogue on stderr, masked */
-	int		 report;	/* -odi: outcome per recipient on stderr */
-	int		 background;	/* -odb: skip if another flusher runs */
-};
 
 struct deliver_stats {
 	unsigned long	 sent, deferred, bounced, failed;
 };
 
+/*
+ * One flush of the spool for req (a REQ_FLUSH: its filters, force,
+ * verbose, report and background fields; the helper handles config and
+ * all before it gets here).
+ */
 int	deliver_run(struct spool *, const struct config *,
-	    const struct deliver_opts *, struct deliver_stats *, struct mh_err *);
+	    const struct request *, struct deliver_stats *, struct mh_err *);
 
 #endif

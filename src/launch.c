@@ -17,13 +17,13 @@
 
 #include "err.h"
 #include "launch.h"
+#include "request.h"
 
 #ifndef PKGLIBEXECDIR
 #define PKGLIBEXECDIR "/usr/local/libexec/mailhop"
 #endif
 
 #define HELPER_NAME	"mailhop-deliver"
-#define LAUNCH_ARGS_MAX	32
 
 int
 launch_helper_path(char *out, size_t len, struct mh_err *err)
@@ -67,38 +67,14 @@ launch_env(void)
 		setenv(LAUNCH_GNUTLS_MARK, "1", 1);
 }
 
-/* argv for the helper: name, [-C config], [-v], args..., NULL. */
-static int
-launch_argv(char **av, const char *path, const char *config, int verbose,
-    char *const args[], struct mh_err *err)
-{
-	int	 n = 0, i;
-
-	av[n++] = (char *)path;
-	if (config != NULL) {
-		av[n++] = "-C";
-		av[n++] = (char *)config;
-	}
-	if (verbose)
-		av[n++] = "-v";
-	for (i = 0; args[i] != NULL; i++) {
-		if (n >= LAUNCH_ARGS_MAX - 1)
-			return mh_err_set(err, EX_SOFTWARE, "too many arguments");
-		av[n++] = args[i];
-	}
-	av[n] = NULL;
-	return 0;
-}
-
 int
-launch_exec(const char *config, int verbose, char *const args[],
-    struct mh_err *err)
+launch_exec(const struct request *req, struct mh_err *err)
 {
 	char	 path[PATH_MAX];
-	char	*av[LAUNCH_ARGS_MAX];
+	char	*av[REQUEST_ARGV_MAX];
 
 	if (launch_helper_path(path, sizeof(path), err) == -1 ||
-	    launch_argv(av, path, config, verbose, args, err) == -1)
+	    request_encode(req, path, av, err) == -1)
 		return -1;
 	fflush(stdout);
 	launch_env();
@@ -128,15 +104,15 @@ launch_detach_fds(void)
 }
 
 int
-launch_background(const char *config, char *const args[], struct mh_err *err)
+launch_background(const struct request *req, struct mh_err *err)
 {
 	char	 path[PATH_MAX];
-	char	*av[LAUNCH_ARGS_MAX];
+	char	*av[REQUEST_ARGV_MAX];
 	pid_t	 pid;
 	int	 status;
 
 	if (launch_helper_path(path, sizeof(path), err) == -1 ||
-	    launch_argv(av, path, config, 0, args, err) == -1)
+	    request_encode(req, path, av, err) == -1)
 		return -1;
 	fflush(stdout);
 	fflush(stderr);

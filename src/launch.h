@@ -8,6 +8,7 @@
 #define MH_LAUNCH_H
 
 #include "err.h"
+#include "request.h"
 
 /*
  * Set in the helper's environment so that GnuTLS, which Debian's libcurl
@@ -20,13 +21,12 @@
 /* The helper beside this binary (a build tree), else PKGLIBEXECDIR. */
 int	launch_helper_path(char *, size_t, struct mh_err *);
 /*
- * Run the helper with args (NULL-terminated, without argv[0]) fully
- * detached: double fork, setsid, stdio on /dev/null, no other descriptor
- * inherited.  Returns once the grandchild exists; never waits on it.
+ * Run the helper on req fully detached: double fork, setsid, stdio on
+ * /dev/null, no other descriptor inherited.  Returns once the grandchild
+ * exists; never waits on it.
  */
-int	launch_background(const char *config, char *const args[], struct mh_err *);
-/* Replace this process with the helper; returns only on failure. */
-int	launch_exec(const char *config, int verbose, char *const args[],
-	    struct mh_err *);
+int	launch_background(const struct request *, struct mh_err *);
+/* Replace this process with the helper on req; returns only on failure. */
+int	launch_exec(const struct request *, struct mh_err *);
 
 #endif

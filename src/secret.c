@@ -293,3 +293,11 @@ secret_oauth_token(const struct config *cfg, char **out, struct mh_err *err)
 		    cfg->oauth_token_command, cfg->timeout, out, err);
 	return 0;
 }
+
+int
+secret_file_line(const char *key, const char *path, char **out,
+    struct mh_err *err)
+{
+	*out = NULL;
+	return secret_from_file(key, path, out, err);
+}

@@ -16,4 +16,12 @@ int	secret_password(const struct config *, char **out, struct mh_err *);
 /* *out = NULL when no token is configured. */
 int	secret_oauth_token(const struct config *, char **out, struct mh_err *);
 
+/*
+ * The first line of a secret file (key names the setting in messages),
+ * with the checks every secret file gets; oauth.c's refresh token and
+ * client secret.  EX_CONFIG on error.
+ */
+int	secret_file_line(const char *key, const char *path, char **out,
+	    struct mh_err *);
+
 #endif

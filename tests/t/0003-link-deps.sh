@@ -1,11 +1,11 @@
 #!/bin/bash
-# 0003-link-deps.sh: Makefile.am.  What links libcurl and OpenSSL: the
-# delivery helper does; the front end (queueing never loads them) and the
+# 0003-link-deps.sh: Makefile.am.  What links libcurl, OpenSSL and json-c
+# (SPEC §12, the OAuth2 token endpoint's JSON): the delivery helper does; the front end (queueing never loads them) and the
 # unit tests of the enqueue modules do not (issue 12: "unit tests link
 # only what they use").  The linker may drop unused libraries by itself
 # (--as-needed), so the link command lines are read as well.
 . "$TESTLIB/tap.sh"
-plan 6
+plan 8
 
 needed() { readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }
 top=$(dirname "$(dirname "$MAILHOP_BIN")")
@@ -16,15 +16,17 @@ link_line() {
 		grep -- "-o tests/unit/$1 "
 }
 
-unlike "$(needed "$MAILHOP_BIN")" 'libcurl|libssl|libcrypto' "the front end links neither libcurl nor OpenSSL"
+unlike "$(needed "$MAILHOP_BIN")" 'libcurl|libssl|libcrypto|libjson-c' "the front end links neither libcurl, OpenSSL nor json-c"
+unlike "$(ldd "$MAILHOP_BIN" 2>&1)" 'libcurl|libssl|libcrypto|libjson-c' "...nor loads them through another library (ldd)"
 like "$(needed "$MAILHOP_DELIVER")" 'libcurl' "the delivery helper links libcurl"
 if [ ! -f "$top/tests/unit/t_buf-t_buf.o" ]; then
-	for i in 1 2 3 4; do skip "unit tests not built (no Check)"; done
+	for i in 1 2 3 4 5; do skip "unit tests not built (no Check)"; done
 	exit 0
 fi
 like "$(link_line t_dsn)" '-lcurl' "t_dsn (dsn.c) is linked with libcurl: the check below can see it"
+like "$(link_line t_oauth)" '-ljson-c' "t_oauth (oauth.c) is linked with json-c: the check below can see it"
 for t in t_buf t_addr t_message; do
 	l=$(link_line $t)
 	[ -n "$l" ] || l="(no link line from make -n)"
-	unlike "$l" '-lcurl|-lssl|-lcrypto|libmhdeliver|no link line' "$t links neither libcurl, OpenSSL nor the delivery library"
+	unlike "$l" '-lcurl|-lssl|-lcrypto|-ljson-c|libmhdeliver|no link line' "$t links neither libcurl, OpenSSL, json-c nor the delivery library"
 done

@@ -259,10 +259,10 @@ send_queue(struct send *s, struct mh_err *err)
 /*
  * After the commit: -odq leaves it queued; -odb starts a detached helper
  * (if that fails the mail still waits in the queue: not an error); -odi
- * becomes the helper, which reports and exits 0 or 75.
+ * becomes the helper, which reports on stderr and exits 0.
  */
-static int
-send_deliver(const struct send *s, const char *id, struct mh_err *err)
+static void
+send_deliver(const struct send *s, const char *id)
 {
 	enum conf_deliver	 how = s->cfg->deliver;
 	struct request		 req;
@@ -275,21 +275,25 @@ send_deliver(const struct send *s, const char *id, struct mh_err *err)
 	else if (s->inv->deliver == CLI_DELIVER_QUEUE)
 		how = CONF_DELIVER_QUEUE;
 	if (how == CONF_DELIVER_QUEUE)
-		return 0;
+		return;
 	request_init(&req, REQ_FLUSH);
 	req.config = s->inv->config;
 	if (how == CONF_DELIVER_BACKGROUND) {
 		req.background = 1;
 		mh_err_clear(&ignored);
 		launch_background(&req, &ignored);
-		return 0;
+		return;
 	}
 	req.verbose = s->inv->verbose;
 	req.only_id = id;
 	req.report = 1;
 	launch_exec(&req, &why);
-	return mh_err_set(err, EX_TEMPFAIL, "queued as %s, but delivery "
-	    "could not start: %s", id, why.msg);
+	/*
+	 * Still exit 0: the message is queued and the next flush takes it
+	 * (SPEC §3).  A warning that goes with a success is ours to print.
+	 */
+	fprintf(stderr, "mailhop: %s: queued, but delivery could not start: "
+	    "%s\n", id, why.msg);
 }
 
 int
@@ -314,7 +318,8 @@ cmd_send(const struct invocation *inv, const struct config *cfg,
 	s.entry_open = 0;
 	send_free(&s);
 	/* s.inv and s.cfg are the caller's and still valid. */
-	return send_deliver(&s, id, err) == -1 ? err->exit : 0;
+	send_deliver(&s, id);
+	return 0;
 }
 
 /*

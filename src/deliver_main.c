@@ -64,11 +64,17 @@ dm_flush(const struct request *req, const struct config *cfg,
 		return -1;
 	if (st.deferred == 0)
 		return 0;
-	/* -odi: exit 75 means "queued, not yet delivered" (SPEC §3). */
-	if (req->only_id != NULL)
-		return mh_err_set(err, EX_TEMPFAIL, "%s: queued, not yet "
-		    "delivered (%lu recipient%s deferred)", req->only_id,
+	if (req->report) {
+		/*
+		 * -odi: the message is queued, so the exit is 0 (SPEC §3: a
+		 * caller that retries on non-zero must never send it twice);
+		 * what happened is on stderr, each recipient above.
+		 */
+		fprintf(stderr, "mailhop: %s: queued, not yet delivered (%lu "
+		    "recipient%s deferred; mailhop will retry)\n", req->only_id,
 		    st.deferred, st.deferred == 1 ? "" : "s");
+		return 0;
+	}
 	return mh_err_set(err, EX_TEMPFAIL, "%lu recipient%s deferred, "
 	    "still queued", st.deferred, st.deferred == 1 ? "" : "s");
 }
@@ -99,7 +105,7 @@ main(int argc, char *argv[])
 	struct mh_err	 err;
 	struct config	 cfg;
 	struct request	 req;
-	int		 rc = -1;
+	int		 rc = -1, decoded;
 
 	dm_env_restore();
 	mh_err_clear(&err);
@@ -107,7 +113,8 @@ main(int argc, char *argv[])
 	/* A server that hangs up must not kill us halfway through an update. */
 	signal(SIGPIPE, SIG_IGN);
 	conf_init(&cfg);
-	if (request_decode(&req, argc, argv, &err) == 0 &&
+	decoded = request_decode(&req, argc, argv, &err) == 0;
+	if (decoded &&
 	    conf_load(&cfg, req.config, req.config != NULL, &err) == 0) {
 		if (req.op == REQ_TEST)
 			rc = dm_test(&req, &cfg, &err);
@@ -117,7 +124,12 @@ main(int argc, char *argv[])
 	conf_free(&cfg);
 	if (rc == -1 && err.exit == 0)
 		err.exit = EX_SOFTWARE;
-	if (rc == -1 && err.msg[0] != '\0')
+	if (rc == -1 && decoded && req.report && req.only_id != NULL) {
+		/* -odi after the commit: queued is exit 0, whatever follows. */
+		fprintf(stderr, "mailhop: %s: queued, not yet delivered: %s\n",
+		    req.only_id, err.msg);
+		rc = 0;
+	} else if (rc == -1 && err.msg[0] != '\0')
 		fprintf(stderr, "mailhop: %s\n", err.msg);
 	if (fflush(stdout) == EOF && rc == 0)
 		return EX_IOERR;

@@ -128,13 +128,17 @@ main_helper(const struct request *req, struct mh_err *err)
 	return err->exit;
 }
 
-/* sendmail -q, -qR, -qS, -qI. */
+/*
+ * sendmail -q, -qR, -qS, -qI: deliver now, whatever the retry times
+ * (Postfix's postqueue -f); `mailhop flush` takes only what is due.
+ */
 static int
 main_sendmail_flush(const struct invocation *inv, struct mh_err *err)
 {
 	struct request	 req;
 
 	request_init(&req, REQ_FLUSH);
+	req.force = 1;
 	req.config = inv->config;
 	req.verbose = inv->verbose;
 	req.only_id = inv->q_id;

@@ -3,7 +3,7 @@
 # that is accepted does not break queueing, and the ones that mean
 # something show in what is queued (mailhop queue --json, mailhop show).
 . "$TESTLIB/tap.sh"
-plan 29
+plan 30
 
 mh_conf '[sender]
 domain = example.com'
@@ -93,7 +93,8 @@ printf 'Subject: C\n\nx\n' | mh sendmail -C"$TESTDIR/other.conf" dave
 like "$(last_json)" '"address":"dave@other.example"' "-CFILE (attached)"
 
 # -odq / -odb / -odi choose what happens after queueing (the server is
-# down here: -odi reports 75 = queued, not delivered; -odb says nothing).
+# down here: -odi exits 0 = queued and says on stderr that it is not yet
+# delivered; -odb says nothing).
 MH_CONF_BASE=no mh_conf '[upstream]
 host = 127.0.0.1
 port = 9
@@ -110,5 +111,6 @@ is "$?:$(wc -c <err):$(spool_count)" "0:0:$((before + 1))" "-odq overrides deliv
 printf 'Subject: b\n\nx\n' | mh sendmail -odb bob@example.com 2>err
 is "$?:$(wc -c <err):$(spool_count)" "0:0:$((before + 2))" "-odb: exit 0 at once, nothing on stderr"
 printf 'Subject: i\n\nx\n' | mh sendmail -odi bob@example.com 2>err
-is "$?" 75 "-odi with the upstream unreachable: 75 (queued, not yet delivered)"
+is "$?" 0 "-odi with the upstream unreachable: 0 (queued; SPEC 3)"
+like "$(cat err)" "^mailhop: [0-9A-Z]{20}: queued, not yet delivered" "-odi: stderr says it is not yet delivered"
 is "$(spool_count)" "$((before + 3))" "-odi: the message is still queued"

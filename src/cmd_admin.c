@@ -26,6 +26,11 @@ cmd_config(const struct config *cfg, struct mh_err *err)
 {
 	struct buf	 b;
 
+	/* SPEC 7: a delivery-only mistake is reported here (78). */
+	if (conf_delivery_error(cfg) != NULL) {
+		*err = *conf_delivery_error(cfg);
+		return err->exit;
+	}
 	buf_init(&b, 0);
 	if (conf_print(cfg, &b) == -1) {
 		buf_free(&b);

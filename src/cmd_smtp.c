@@ -194,6 +194,16 @@ smtp_clean(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
+/*
+ * The name this side of -bs gives itself: what mailhop calls itself to
+ * its upstream ([upstream] helo, else the host's FQDN).
+ */
+static const char *
+smtp_myname(const struct config *cfg)
+{
+	return upstream_helo(conf_upstream_default(cfg));
+}
+
 /* ---- input ------------------------------------------------------------- */
 
 /*
@@ -207,7 +217,7 @@ static int
 smtp_wait_input(struct smtp *s)
 {
 	struct pollfd	 pfd;
-	long		 t = s->cfg->timeout > 0 ? s->cfg->timeout : 60;
+	long		 t = conf_upstream_default(s->cfg)->timeout;
 	int		 r;
 
 	pfd.fd = STDIN_FILENO;
@@ -219,8 +229,8 @@ smtp_wait_input(struct smtp *s)
 		return 1;	/* readable, or an error read(2) will report */
 	s->idle = 1;
 	s->eof = 1;
-	smtp_reply(s, "421 4.4.2 %s idle for %lds, closing", conf_helo(s->cfg),
-	    5 * t);
+	smtp_reply(s, "421 4.4.2 %s idle for %lds, closing",
+	    smtp_myname(s->cfg), 5 * t);
 	smtp_flush(s);
 	return 0;
 }
@@ -332,7 +342,7 @@ smtp_helo(struct smtp *s, char *arg)
 	}
 	smtp_reset(s);
 	s->state = SMTP_S_READY;
-	smtp_reply(s, "250 %s", conf_helo(s->cfg));
+	smtp_reply(s, "250 %s", smtp_myname(s->cfg));
 	return 0;
 }
 
@@ -345,7 +355,7 @@ smtp_ehlo(struct smtp *s, char *arg)
 	}
 	smtp_reset(s);
 	s->state = SMTP_S_READY;
-	smtp_reply(s, "250-%s", conf_helo(s->cfg));
+	smtp_reply(s, "250-%s", smtp_myname(s->cfg));
 	smtp_reply(s, "250-PIPELINING");
 	smtp_reply(s, "250-SIZE %llu", s->cfg->max_size);
 	smtp_reply(s, "250-8BITMIME");
@@ -632,7 +642,8 @@ smtp_quit(struct smtp *s, char *arg)
 {
 	(void)arg;
 	smtp_reset(s);
-	smtp_reply(s, "221 2.0.0 %s closing connection", conf_helo(s->cfg));
+	smtp_reply(s, "221 2.0.0 %s closing connection",
+	    smtp_myname(s->cfg));
 	s->state = SMTP_S_QUIT;
 	return 0;
 }
@@ -894,7 +905,7 @@ cmd_smtp(const struct invocation *inv, const struct config *cfg,
 	s->state = SMTP_S_INIT;
 	buf_init(&s->out, 0);
 	addr_list_init(&s->rcpts, 0);
-	smtp_reply(s, "220 %s mailhop ESMTP", conf_helo(cfg));
+	smtp_reply(s, "220 %s mailhop ESMTP", smtp_myname(cfg));
 	rc = smtp_loop(s, err);
 	smtp_flush(s);
 	quit = s->state == SMTP_S_QUIT;

@@ -9,6 +9,11 @@
  * refuses a long line instead of letting it be cut, refuses control bytes,
  * and notes whether a line is indented, so that the handler can tell a
  * continuation from a duplicate key.  Nothing here exits or prints.
+ *
+ * Keys are table-driven (conf_key.h): conf_keys[] below for [sender],
+ * [queue] and [log], upstream.c's table for every upstream section.  Each
+ * key's origin (layer, file, line) is kept beside its value; "set in this
+ * file" (for duplicates) is an origin that points at this load's name.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -31,7 +36,9 @@
 #include "addr.h"
 #include "buf.h"
 #include "conf.h"
+#include "conf_key.h"
 #include "err.h"
+#include "route.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -39,73 +46,16 @@
 #endif
 
 #define CONF_VALUE_MAX	4096		/* a value joined from continuations */
-#define CONF_DURATION_MAX (10L * 366 * 86400)
-#define CONF_SIZE_MAX	(1ULL << 40)
 #define CONF_SHOW_MAX	60		/* bytes of a bad value quoted back */
 
-struct conf_cache {
-	char	*fqdn;		/* the host's name, looked up on first use */
-	char	*domain;	/* its domain part */
-};
-
-enum ck_type {
-	CK_STR, CK_HOST, CK_PATH, CK_SECRET, CK_CMD, CK_BOOL,
-	CK_DURATION, CK_SIZE, CK_INT, CK_LONG, CK_ENUM, CK_RETRY, CK_ADDR,
-	CK_BOUNCE, CK_PORT
-};
-
-/* Keys that name the same credential: a file sets at most one of them. */
-enum ck_group { CKG_NONE, CKG_PASSWORD, CKG_OAUTH };
-
-struct conf_key {
-	const char		*section;
-	const char		*name;
-	enum ck_type		 type;
-	size_t			 off;	/* offset in struct config */
-	size_t			 size;	/* of the field, to restore a default */
-	long			 min;	/* for numbers and durations */
-	long			 max;
-	const char *const	*names;	/* CK_ENUM: value -> name, NULL-ended */
-	enum ck_group		 group;
-};
-
-static const char *const conf_tls_names[] = { "starttls", "tls", "none", NULL };
-static const char *const conf_auth_names[] = {
-	"auto", "plain", "login", "cram-md5", "xoauth2", NULL
-};
 static const char *const conf_deliver_names[] = {
 	"background", "foreground", "queue", NULL
 };
 
 #define F(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
-#define DAYS	86400L
 
-/* Every key of mailhop.conf(5), in the order `mailhop config` prints them. */
+/* The keys of [sender], [queue] and [log], in the order they print. */
 static const struct conf_key conf_keys[] = {
-	{ "upstream", "host", CK_HOST, F(host), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "port", CK_PORT, F(port), 1, 65535, NULL, CKG_NONE },
-	{ "upstream", "tls", CK_ENUM, F(tls), 0, 0, conf_tls_names, CKG_NONE },
-	{ "upstream", "tls_verify", CK_BOOL, F(tls_verify), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "ca_file", CK_PATH, F(ca_file), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "client_cert", CK_PATH, F(client_cert), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "client_key", CK_PATH, F(client_key), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "user", CK_STR, F(user), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "password", CK_SECRET, F(password), 0, 0, NULL,
-	    CKG_PASSWORD },
-	{ "upstream", "password_file", CK_PATH, F(password_file), 0, 0, NULL,
-	    CKG_PASSWORD },
-	{ "upstream", "password_command", CK_CMD, F(password_command), 0, 0,
-	    NULL, CKG_PASSWORD },
-	{ "upstream", "oauth_token", CK_SECRET, F(oauth_token), 0, 0, NULL,
-	    CKG_OAUTH },
-	{ "upstream", "oauth_token_command", CK_CMD, F(oauth_token_command),
-	    0, 0, NULL, CKG_OAUTH },
-	{ "upstream", "auth", CK_ENUM, F(auth), 0, 0, conf_auth_names, CKG_NONE },
-	{ "upstream", "helo", CK_HOST, F(helo), 0, 0, NULL, CKG_NONE },
-	{ "upstream", "timeout", CK_DURATION, F(timeout), 1, 3600, NULL,
-	    CKG_NONE },
-	{ "upstream", "allow_plaintext_auth", CK_BOOL, F(allow_plaintext_auth),
-	    0, 0, NULL, CKG_NONE },
 	{ "sender", "from", CK_ADDR, F(from), 0, 0, NULL, CKG_NONE },
 	{ "sender", "domain", CK_HOST, F(domain), 0, 0, NULL, CKG_NONE },
 	{ "sender", "force_from", CK_BOOL, F(force_from), 0, 0, NULL, CKG_NONE },
@@ -114,7 +64,7 @@ static const struct conf_key conf_keys[] = {
 	{ "queue", "dir", CK_PATH, F(dir), 0, 0, NULL, CKG_NONE },
 	{ "queue", "deliver", CK_ENUM, F(deliver), 0, 0, conf_deliver_names,
 	    CKG_NONE },
-	{ "queue", "retry", CK_RETRY, F(retry_min), 1, 30 * DAYS, NULL,
+	{ "queue", "retry", CK_RETRY, F(retry_min), 1, 30 * CONF_DAYS, NULL,
 	    CKG_NONE },
 	{ "queue", "max_age", CK_DURATION, F(max_age), 1, CONF_DURATION_MAX,
 	    NULL, CKG_NONE },
@@ -129,50 +79,98 @@ static const struct conf_key conf_keys[] = {
 	{ "log", "syslog", CK_BOOL, F(log_syslog), 0, 0, NULL, CKG_NONE },
 	{ "log", "file", CK_PATH, F(log_file), 0, 0, NULL, CKG_NONE },
 };
-#define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
-
-static const char *const conf_sections[] = {
-	"upstream", "sender", "aliases", "queue", "log", NULL
-};
-
-/* What one parse (one file) carries between inih's calls. */
-struct conf_parse {
-	struct config		*cfg;
-	const char		*name;		/* the file, for messages */
-	const char		*data;
-	size_t			 len;
-	size_t			 off;		/* next unread byte */
-	int			 lineno;	/* of the line inih holds */
-	int			 indented;	/* it starts with blank space */
-	int			 have_prev;	/* inih would continue a value */
-	const struct conf_key	*last_key;	/* what a continuation extends */
-	char			*last_alias;
-	int			 seen[CONF_NKEYS]; /* line a key was set on */
-	char			**anames;	/* aliases set in this file */
-	int			*alines;
-	size_t			 naliases;
-	int			 secret_line;	/* password/oauth_token set */
-	int			 err_line;	/* first error, 0 if none */
-	struct mh_err		 err;
-};
 
 static void
-conf_defaults(struct config *cfg)
+conf_defaults(void *base)
 {
-	cfg->tls = CONF_TLS_STARTTLS;
-	cfg->tls_verify = 1;
-	cfg->auth = CONF_AUTH_AUTO;
-	cfg->timeout = 60;
+	struct config	*cfg = base;
+
 	cfg->retry_min = 60;
 	cfg->retry_max = 3600;
-	cfg->max_age = 5 * DAYS;
-	cfg->failed_keep = 7 * DAYS;
+	cfg->max_age = 5 * CONF_DAYS;
+	cfg->failed_keep = 7 * CONF_DAYS;
 	cfg->deliver = CONF_DELIVER_BACKGROUND;
 	cfg->parallel = 1;
 	cfg->max_size = 64ULL << 20;
 	cfg->max_recipients = 10000;
 	cfg->max_header_size = 1ULL << 20;
 	cfg->log_syslog = 1;
+}
+
+const struct conf_table conf_global_table = {
+	conf_keys, sizeof(conf_keys) / sizeof(conf_keys[0]), conf_defaults
+};
+
+/* Sections that only delivery reads: a mistake there does not stop queueing. */
+enum conf_sect {
+	SECT_NONE, SECT_SENDER, SECT_ALIASES, SECT_QUEUE,	/* fatal */
+	SECT_UPSTREAM, SECT_ROUTE, SECT_LOG			/* delivery */
+};
+
+/* Where a key is stored: struct config or one struct upstream. */
+struct conf_target {
+	void			*base;
+	const struct conf_table	*table;
+	struct conf_origin	*origin;	/* per key of table */
+};
+
+/* What one parse (one file, or one conf_set()) carries between calls. */
+struct conf_parse {
+	struct config		*cfg;
+	const char		*name;		/* interned: file or variable */
+	enum conf_layer		 layer;
+	const char		*data;
+	size_t			 len;
+	size_t			 off;		/* next unread byte */
+	int			 lineno;	/* of the line inih holds */
+	int			 indented;	/* it starts with blank space */
+	int			 have_prev;	/* inih would continue a value */
+	int			 delivery;	/* this line's section is delivery-only */
+	int			 section_delivery; /* the reader's last [section] is */
+	int			 direct;	/* conf_set(): no [section] line */
+	const char		*section;	/* as written, for messages */
+	const struct conf_key	*last_key;	/* what a continuation extends */
+	struct conf_target	 last;		/* and where it lives */
+	char			*last_alias;
+	char			**anames;	/* aliases set in this file */
+	int			*alines;
+	size_t			 naliases;
+	int			 secret_line;	/* password/oauth_token set */
+	int			 err_line;	/* first fatal error, 0 if none */
+	struct mh_err		 err;
+};
+
+/* ---- the config, its upstreams and names ------------------------- */
+
+/* A copy of s that lives as long as the config (origins point at it). */
+static const char *
+conf_intern(struct config *cfg, const char *s)
+{
+	cfg->names = xreallocarray(cfg->names, cfg->nnames + 1,
+	    sizeof(*cfg->names));
+	cfg->names[cfg->nnames] = xstrdup(s);
+	return cfg->names[cfg->nnames++];
+}
+
+static struct upstream *
+conf_upstream_find(const struct config *cfg, const char *name, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nupstreams; i++)
+		if (strlen(cfg->upstreams[i]->name) == n &&
+		    memcmp(cfg->upstreams[i]->name, name, n) == 0)
+			return cfg->upstreams[i];
+	return NULL;
+}
+
+static struct upstream *
+conf_upstream_add(struct config *cfg, const char *name)
+{
+	cfg->upstreams = xreallocarray(cfg->upstreams, cfg->nupstreams + 1,
+	    sizeof(*cfg->upstreams));
+	cfg->upstreams[cfg->nupstreams] = upstream_new(name, cfg->cache);
+	return cfg->upstreams[cfg->nupstreams++];
 }
 
 void
@@ -182,12 +180,14 @@ conf_init(struct config *cfg)
 	conf_defaults(cfg);
 	cfg->bounce_sender = xstrdup("");
 	cfg->cache = xcalloc(1, sizeof(*cfg->cache));
+	cfg->origin = xcalloc(conf_global_table.nkeys, sizeof(*cfg->origin));
+	conf_upstream_add(cfg, "default");
 }
 
 static char **
-conf_strp(struct config *cfg, const struct conf_key *k)
+conf_strp(void *base, const struct conf_key *k)
 {
-	return (char **)(void *)((char *)cfg + k->off);
+	return (char **)(void *)((char *)base + k->off);
 }
 
 static int
@@ -203,9 +203,9 @@ conf_key_is_string(const struct conf_key *k)
 }
 
 static void
-conf_str_replace(struct config *cfg, const struct conf_key *k, char *v)
+conf_str_replace(void *base, const struct conf_key *k, char *v)
 {
-	char	**p = conf_strp(cfg, k);
+	char	**p = conf_strp(base, k);
 
 	if (k->type == CK_SECRET)
 		xfree_secret(*p);
@@ -214,22 +214,39 @@ conf_str_replace(struct config *cfg, const struct conf_key *k, char *v)
 	*p = v;
 }
 
+static void
+conf_free_names(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void
 conf_free(struct config *cfg)
 {
 	size_t	 i;
 
-	for (i = 0; i < CONF_NKEYS; i++)
+	for (i = 0; i < conf_global_table.nkeys; i++)
 		if (conf_key_is_string(&conf_keys[i]))
 			conf_str_replace(cfg, &conf_keys[i], NULL);
+	for (i = 0; i < cfg->nupstreams; i++)
+		upstream_free(cfg->upstreams[i]);
+	free(cfg->upstreams);
+	for (i = 0; i < cfg->nroutes; i++)
+		route_free(&cfg->routes[i]);
+	free(cfg->routes);
 	for (i = 0; i < cfg->naliases; i++) {
 		free(cfg->aliases[i].name);
 		free(cfg->aliases[i].value);
 		free(cfg->aliases[i].file);
 	}
 	free(cfg->aliases);
-	for (i = 0; i < cfg->nfiles; i++)
-		free(cfg->files[i]);
+	conf_free_names(cfg->files, cfg->nfiles);
+	conf_free_names(cfg->names, cfg->nnames);
+	free(cfg->origin);
 	free(cfg->explicit_path);
 	if (cfg->cache != NULL) {
 		free(cfg->cache->fqdn);
@@ -239,151 +256,76 @@ conf_free(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-/* ---- value parsers ------------------------------------------------ */
-
-static int
-conf_parse_ulong(const char **sp, unsigned long long *out)
-{
-	const char		*s = *sp;
-	unsigned long long	 v = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (v > (ULLONG_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (unsigned long long)(*s - '0');
-	}
-	*sp = s;
-	*out = v;
-	return 0;
-}
-
-int
-conf_parse_duration(const char *s, long *out)
-{
-	unsigned long long	 n, total = 0, unit;
-
-	if (*s == '\0')
-		return -1;
-	do {
-		if (conf_parse_ulong(&s, &n) == -1)
-			return -1;
-		switch (*s) {
-		case 's': case 'S': unit = 1; s++; break;
-		case 'm': case 'M': unit = 60; s++; break;
-		case 'h': case 'H': unit = 3600; s++; break;
-		case 'd': case 'D': unit = 86400; s++; break;
-		case '\0': unit = 1; break;
-		default: return -1;
-		}
-		if (n > (unsigned long long)CONF_DURATION_MAX / unit)
-			return -1;
-		total += n * unit;
-		if (total > (unsigned long long)CONF_DURATION_MAX)
-			return -1;
-	} while (*s != '\0');
-	*out = (long)total;
-	return 0;
-}
-
-int
-conf_parse_size(const char *s, unsigned long long *out)
-{
-	unsigned long long	 n, unit = 1;
-
-	if (conf_parse_ulong(&s, &n) == -1)
-		return -1;
-	switch (*s) {
-	case 'k': case 'K': unit = 1ULL << 10; s++; break;
-	case 'm': case 'M': unit = 1ULL << 20; s++; break;
-	case 'g': case 'G': unit = 1ULL << 30; s++; break;
-	default: break;
-	}
-	if (*s != '\0' || n > CONF_SIZE_MAX / unit)
-		return -1;
-	*out = n * unit;
-	return 0;
-}
-
-int
-conf_parse_bool(const char *s, int *out)
-{
-	static const char *const yes[] = { "yes", "true", "1", "on", NULL };
-	static const char *const no[] = { "no", "false", "0", "off", NULL };
-	int	 i;
-
-	for (i = 0; yes[i] != NULL; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int
-conf_parse_retry(const char *s, long *min, long *max)
-{
-	const char	*dots;
-	char		*first;
-	long		 a, b;
-	int		 rc;
-
-	dots = strstr(s, "..");
-	if (dots == NULL) {
-		if (conf_parse_duration(s, &a) == -1 || a < 1)
-			return -1;
-		*min = *max = a;
-		return 0;
-	}
-	first = xstrndup(s, (size_t)(dots - s));
-	rc = conf_parse_duration(first, &a);
-	free(first);
-	if (rc == -1 || conf_parse_duration(dots + 2, &b) == -1 || a < 1 ||
-	    b < a)
-		return -1;
-	*min = a;
-	*max = b;
-	return 0;
-}
-
-static int
-conf_parse_long(const char *s, long min, long max, long *out)
-{
-	unsigned long long	 v;
-
-	if (conf_parse_ulong(&s, &v) == -1 || *s != '\0' ||
-	    v < (unsigned long long)min || v > (unsigned long long)max)
-		return -1;
-	*out = (long)v;
-	return 0;
-}
-
 /* ---- errors ------------------------------------------------------- */
 
-/* Record the parse's first error, prefixed FILE:LINE; inih wants 0 back. */
+static void
+conf_problem_vset(struct config *cfg, const char *where, int line,
+    const char *key, const char *fmt, va_list ap)
+{
+	struct conf_problem	*pr = &cfg->problem;
+	char			 msg[MH_ERR_MSG];
+
+	if (pr->err.exit != 0)
+		return;		/* the first one is what the user fixes first */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (line > 0)
+		mh_err_set(&pr->err, EX_CONFIG, "%s:%d: %s", where, line, msg);
+	else
+		mh_err_set(&pr->err, EX_CONFIG, "%s: %s", where, msg);
+	pr->where = where;
+	pr->line = line;
+	snprintf(pr->key, sizeof(pr->key), "%s", key);
+}
+
+static void
+conf_problem_set(struct config *cfg, const struct conf_origin *o,
+    const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+conf_problem_set(struct config *cfg, const struct conf_origin *o,
+    const char *key, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	conf_problem_vset(cfg, o->where, o->line, key, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A mistake at the current line, about key.  In a delivery-only section
+ * it is recorded and reading goes on (1, as inih wants for "fine"); else
+ * the parse's first error is kept and inih is told (0).
+ */
 static int
-conf_fail(struct conf_parse *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+conf_fail(struct conf_parse *p, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int
-conf_fail(struct conf_parse *p, const char *fmt, ...)
+conf_fail(struct conf_parse *p, const char *key, const char *fmt, ...)
 {
 	char	 msg[MH_ERR_MSG];
 	va_list	 ap;
 
-	if (p->err_line != 0)
-		return 0;
 	va_start(ap, fmt);
+	if (p->delivery) {
+		conf_problem_vset(p->cfg, p->name, p->lineno, key, fmt, ap);
+		va_end(ap);
+		return 1;
+	}
+	if (p->err_line != 0) {
+		va_end(ap);
+		return 0;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	mh_err_set(&p->err, EX_CONFIG, "%s:%d: %s", p->name, p->lineno, msg);
-	p->err_line = p->lineno;
+	if (p->lineno > 0)
+		mh_err_set(&p->err, EX_CONFIG, "%s:%d: %s", p->name, p->lineno,
+		    msg);
+	else
+		mh_err_set(&p->err, EX_CONFIG, "%s: %s", p->name, msg);
+	p->err_line = p->lineno > 0 ? p->lineno : -1;
 	return 0;
 }
 
@@ -393,17 +335,23 @@ conf_bad(struct conf_parse *p, const struct conf_key *k, const char *value,
     const char *expect)
 {
 	if (k->type == CK_SECRET)
-		return conf_fail(p, "bad value for \"%s\" in [%s]: %s",
-		    k->name, k->section, expect);
-	return conf_fail(p, "bad value \"%.*s%s\" for \"%s\" in [%s]: "
-	    "expected %s", CONF_SHOW_MAX, value,
-	    strlen(value) > CONF_SHOW_MAX ? "..." : "", k->name, k->section,
+		return conf_fail(p, k->name, "bad value for \"%s\" in [%s]: %s",
+		    k->name, p->section, expect);
+	return conf_fail(p, k->name, "bad value \"%.*s%s\" for \"%s\" in "
+	    "[%s]: expected %s", CONF_SHOW_MAX, value,
+	    strlen(value) > CONF_SHOW_MAX ? "..." : "", k->name, p->section,
 	    expect);
+}
+
+const struct mh_err *
+conf_delivery_error(const struct config *cfg)
+{
+	return cfg->problem.err.exit != 0 ? &cfg->problem.err : NULL;
 }
 
 /* ---- setters ------------------------------------------------------ */
 
-static const char *
+const char *
 conf_home(void)
 {
 	const char	*home;
@@ -420,22 +368,23 @@ conf_home(void)
 
 /* "~" and "~/..." from $HOME; anything else must be absolute. */
 static int
-conf_set_path(struct conf_parse *p, const struct conf_key *k, const char *v)
+conf_set_path(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
 {
 	const char	*home;
 
 	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0')) {
 		home = conf_home();
 		if (home == NULL)
-			return conf_fail(p, "cannot expand \"~\" in \"%s\": "
-			    "HOME is not set", k->name);
-		conf_str_replace(p->cfg, k, xasprintf("%s%s", home, v + 1));
+			return conf_fail(p, k->name, "cannot expand \"~\" in "
+			    "\"%s\": HOME is not set", k->name);
+		conf_str_replace(t->base, k, xasprintf("%s%s", home, v + 1));
 		return 1;
 	}
 	if (v[0] != '/')
 		return conf_bad(p, k, v, "an absolute path or one that "
 		    "starts with ~/");
-	conf_str_replace(p->cfg, k, xstrdup(v));
+	conf_str_replace(t->base, k, xstrdup(v));
 	return 1;
 }
 
@@ -450,11 +399,12 @@ conf_has_space(const char *s)
 
 /* A host or domain name goes into a URL and into EHLO: no URL syntax. */
 static int
-conf_set_host(struct conf_parse *p, const struct conf_key *k, const char *v)
+conf_set_host(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
 {
 	if (conf_has_space(v) || strpbrk(v, "/?#@\\\"'<>,;") != NULL)
 		return conf_bad(p, k, v, "a host name");
-	conf_str_replace(p->cfg, k, xstrdup(v));
+	conf_str_replace(t->base, k, xstrdup(v));
 	return 1;
 }
 
@@ -466,13 +416,14 @@ conf_check_addr(const char *v)
 }
 
 static int
-conf_set_addr(struct conf_parse *p, const struct conf_key *k, const char *v)
+conf_set_addr(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
 {
 	char	*s;
 	size_t	 n = strlen(v);
 
 	if (k->type == CK_BOUNCE && addr_null_spelled(v)) {
-		conf_str_replace(p->cfg, k, xstrdup(""));
+		conf_str_replace(t->base, k, xstrdup(""));
 		return 1;
 	}
 	/* <addr> is accepted for addr: the brackets are not kept. */
@@ -486,19 +437,20 @@ conf_set_addr(struct conf_parse *p, const struct conf_key *k, const char *v)
 		    "an address (user@domain or a bare name) or <>" :
 		    "an address (user@domain or a bare name)");
 	}
-	conf_str_replace(p->cfg, k, s);
+	conf_str_replace(t->base, k, s);
 	return 1;
 }
 
 static int
-conf_set_enum(struct conf_parse *p, const struct conf_key *k, const char *v)
+conf_set_enum(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
 {
 	char	 expect[128];
 	int	 i;
 
 	for (i = 0; k->names[i] != NULL; i++)
 		if (strcasecmp(v, k->names[i]) == 0) {
-			*(int *)(void *)((char *)p->cfg + k->off) = i;
+			*(int *)(void *)((char *)t->base + k->off) = i;
 			return 1;
 		}
 	expect[0] = '\0';
@@ -510,12 +462,35 @@ conf_set_enum(struct conf_parse *p, const struct conf_key *k, const char *v)
 	return conf_bad(p, k, v, expect);
 }
 
+/* Keys whose value is two fields or more. */
 static int
-conf_set_number(struct conf_parse *p, const struct conf_key *k,
-    const char *v)
+conf_set_compound(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
+{
+	struct config	*cfg = t->base;
+	long		 min, max;
+
+	if (k->type == CK_RATE) {
+		if (conf_parse_rate(v, (struct conf_rate *)(void *)
+		    ((char *)t->base + k->off)) == -1)
+			return conf_bad(p, k, v, "N/s, N/m, N/h or N/d with N "
+			    "from 1 to 1000000 (e.g. 14/s)");
+		return 1;
+	}
+	if (conf_parse_retry(v, &min, &max) == -1 || max > k->max)
+		return conf_bad(p, k, v, "FIRST..CAP, two durations with "
+		    "FIRST <= CAP <= 30d (e.g. 1m..1h)");
+	cfg->retry_min = min;
+	cfg->retry_max = max;
+	return 1;
+}
+
+static int
+conf_set_number(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
 {
 	char		 expect[96];
-	void		*f = (char *)p->cfg + k->off;
+	void		*f = (char *)t->base + k->off;
 	long		 n;
 	unsigned long long sz;
 
@@ -542,11 +517,8 @@ conf_set_number(struct conf_parse *p, const struct conf_key *k,
 		*(long *)f = n;
 		return 1;
 	case CK_RETRY:
-		if (conf_parse_retry(v, &p->cfg->retry_min,
-		    &p->cfg->retry_max) == -1 || p->cfg->retry_max > k->max)
-			return conf_bad(p, k, v, "FIRST..CAP, two durations "
-			    "with FIRST <= CAP <= 30d (e.g. 1m..1h)");
-		return 1;
+	case CK_RATE:
+		return conf_set_compound(p, t, k, v);
 	default:
 		break;
 	}
@@ -564,23 +536,30 @@ conf_set_number(struct conf_parse *p, const struct conf_key *k,
 
 /* An empty value restores the key's default. */
 static void
-conf_set_default(struct config *cfg, const struct conf_key *k)
+conf_set_default(const struct conf_target *t, const struct conf_key *k)
 {
-	struct config	 def;
+	union { struct config c; struct upstream u; } def;
 
 	if (k->type == CK_BOUNCE) {
-		conf_str_replace(cfg, k, xstrdup(""));
+		conf_str_replace(t->base, k, xstrdup(""));
 		return;
 	}
 	if (conf_key_is_string(k)) {
-		conf_str_replace(cfg, k, NULL);
+		conf_str_replace(t->base, k, NULL);
 		return;
 	}
 	memset(&def, 0, sizeof(def));
-	conf_defaults(&def);
-	memcpy((char *)cfg + k->off, (char *)&def + k->off, k->size);
+	t->table->defaults(&def);
+	memcpy((char *)t->base + k->off, (char *)&def + k->off, k->size);
 	if (k->type == CK_RETRY)
-		cfg->retry_max = def.retry_max;
+		((struct config *)t->base)->retry_max = def.c.retry_max;
+}
+
+/* Set by this parse (not by an earlier file, not cleared by a choice). */
+static int
+conf_set_here(const struct conf_parse *p, const struct conf_origin *o)
+{
+	return o->where == p->name && o->line > 0;
 }
 
 /*
@@ -589,29 +568,40 @@ conf_set_default(struct config *cfg, const struct conf_key *k)
  * that makes the choice replaces an earlier file's.
  */
 static int
-conf_set_group(struct conf_parse *p, const struct conf_key *k)
+conf_set_group(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k)
 {
-	size_t	 i;
+	const struct conf_key	*o;
+	size_t			 i;
 
-	for (i = 0; i < CONF_NKEYS; i++) {
-		if (conf_keys[i].group != k->group || &conf_keys[i] == k)
+	for (i = 0; i < t->table->nkeys; i++) {
+		o = &t->table->keys[i];
+		if (o->group != k->group || o == k)
 			continue;
-		if (p->seen[i] != 0 && *conf_strp(p->cfg, &conf_keys[i]))
-			return conf_fail(p, "\"%s\" and \"%s\" (line %d) are "
-			    "both set in [%s]: keep one", k->name,
-			    conf_keys[i].name, p->seen[i], k->section);
-		conf_str_replace(p->cfg, &conf_keys[i], NULL);
+		if (conf_set_here(p, &t->origin[i]) && *conf_strp(t->base, o))
+			return conf_fail(p, k->name, "\"%s\" and \"%s\" (line "
+			    "%d) are both set in [%s]: keep one", k->name,
+			    o->name, t->origin[i].line, p->section);
+		if (*conf_strp(t->base, o) == NULL)
+			continue;
+		conf_str_replace(t->base, o, NULL);
+		/* Cleared by this file's choice: line 0, not a duplicate. */
+		t->origin[i].layer = p->layer;
+		t->origin[i].where = p->name;
+		t->origin[i].line = 0;
 	}
 	return 1;
 }
 
 static int
-conf_apply(struct conf_parse *p, const struct conf_key *k, const char *v)
+conf_apply(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
 {
-	if (k->group != CKG_NONE && *v != '\0' && conf_set_group(p, k) == 0)
+	if (k->group != CKG_NONE && *v != '\0' &&
+	    conf_set_group(p, t, k) == 0)
 		return 0;
 	if (*v == '\0') {
-		conf_set_default(p->cfg, k);
+		conf_set_default(t, k);
 		return 1;
 	}
 	switch (k->type) {
@@ -620,19 +610,19 @@ conf_apply(struct conf_parse *p, const struct conf_key *k, const char *v)
 		/* FALLTHROUGH */
 	case CK_STR:
 	case CK_CMD:
-		conf_str_replace(p->cfg, k, xstrdup(v));
+		conf_str_replace(t->base, k, xstrdup(v));
 		return 1;
 	case CK_HOST:
-		return conf_set_host(p, k, v);
+		return conf_set_host(p, t, k, v);
 	case CK_PATH:
-		return conf_set_path(p, k, v);
+		return conf_set_path(p, t, k, v);
 	case CK_ADDR:
 	case CK_BOUNCE:
-		return conf_set_addr(p, k, v);
+		return conf_set_addr(p, t, k, v);
 	case CK_ENUM:
-		return conf_set_enum(p, k, v);
+		return conf_set_enum(p, t, k, v);
 	default:
-		return conf_set_number(p, k, v);
+		return conf_set_number(p, t, k, v);
 	}
 }
 
@@ -701,11 +691,11 @@ conf_set_alias(struct conf_parse *p, const char *name, const char *value)
 	size_t			 i;
 
 	if (!conf_alias_name_ok(name))
-		return conf_fail(p, "bad alias name \"%.*s\" in [aliases]: "
+		return conf_fail(p, name, "bad alias name \"%.*s\" in [aliases]: "
 		    "expected a bare local name", CONF_SHOW_MAX, name);
 	for (i = 0; i < p->naliases; i++)
 		if (strcasecmp(p->anames[i], name) == 0)
-			return conf_fail(p, "duplicate alias \"%s\" in "
+			return conf_fail(p, name, "duplicate alias \"%s\" in "
 			    "[aliases] (first set on line %d)", name,
 			    p->alines[i]);
 	p->anames = xreallocarray(p->anames, p->naliases + 1, sizeof(char *));
@@ -722,6 +712,160 @@ conf_set_alias(struct conf_parse *p, const char *name, const char *value)
 		return 1;
 	}
 	conf_alias_put(p, name, xstrdup(value), p->lineno);
+	return 1;
+}
+
+/* ---- [route] ------------------------------------------------------ */
+
+static struct route *
+conf_route_lookup(struct config *cfg, const char *pattern)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nroutes; i++)
+		if (strcasecmp(cfg->routes[i].pattern, pattern) == 0)
+			return &cfg->routes[i];
+	return NULL;
+}
+
+static void
+conf_route_remove(struct config *cfg, struct route *r)
+{
+	size_t	 i = (size_t)(r - cfg->routes);
+
+	route_free(r);
+	memmove(r, r + 1, (cfg->nroutes - i - 1) * sizeof(*r));
+	cfg->nroutes--;
+}
+
+/* "pattern = up1, up2": names are checked against upstreams at the end. */
+static int
+conf_set_route(struct conf_parse *p, const char *pattern, const char *value)
+{
+	struct config	*cfg = p->cfg;
+	struct route	 r, *old;
+	char		 why[128];
+
+	if (route_init(&r, pattern) == -1)
+		return conf_fail(p, pattern, "bad route pattern \"%.*s\" in "
+		    "[route]: expected user@domain, *@domain, *@*.domain or *",
+		    CONF_SHOW_MAX, pattern);
+	old = conf_route_lookup(cfg, r.pattern);
+	if (old != NULL && conf_set_here(p, &old->origin)) {
+		route_free(&r);
+		return conf_fail(p, pattern, "duplicate pattern \"%s\" in "
+		    "[route] (first set on line %d)", pattern, old->origin.line);
+	}
+	if (*value != '\0' && route_parse_names(value, &r.names, &r.nnames,
+	    why, sizeof(why)) == -1) {
+		route_free(&r);
+		return conf_fail(p, pattern, "bad value for \"%s\" in [route]: "
+		    "%s", pattern, why);
+	}
+	if (old != NULL)
+		conf_route_remove(cfg, old);
+	if (*value == '\0') {
+		/* Empty: drop what an earlier file said. */
+		route_free(&r);
+		return 1;
+	}
+	r.origin.layer = p->layer;
+	r.origin.where = p->name;
+	r.origin.line = p->lineno;
+	cfg->routes = xreallocarray(cfg->routes, cfg->nroutes + 1,
+	    sizeof(*cfg->routes));
+	cfg->routes[cfg->nroutes++] = r;
+	route_sort(cfg->routes, cfg->nroutes);
+	return 1;
+}
+
+/* ---- sections ----------------------------------------------------- */
+
+static enum conf_sect
+conf_sect_of(const char *s, size_t n)
+{
+	static const struct {
+		const char	*name;
+		enum conf_sect	 sect;
+	} v[] = {
+		{ "sender", SECT_SENDER }, { "aliases", SECT_ALIASES },
+		{ "queue", SECT_QUEUE }, { "upstream", SECT_UPSTREAM },
+		{ "route", SECT_ROUTE }, { "log", SECT_LOG },
+	};
+	size_t	 i;
+
+	if (n > 9 && memcmp(s, "upstream.", 9) == 0)
+		return SECT_UPSTREAM;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strlen(v[i].name) == n && memcmp(v[i].name, s, n) == 0)
+			return v[i].sect;
+	return SECT_NONE;
+}
+
+static int
+conf_sect_delivery(enum conf_sect s)
+{
+	return s == SECT_UPSTREAM || s == SECT_ROUTE || s == SECT_LOG;
+}
+
+/*
+ * The upstream of section s ("upstream" or "upstream.NAME", n bytes),
+ * made on first sight; NULL for a bad name (reported when report is set).
+ */
+static struct upstream *
+conf_section_upstream(struct conf_parse *p, const char *s, size_t n,
+    int report)
+{
+	struct upstream	*up;
+	char		 name[CONF_NAME_MAX + 1];
+
+	if (n == 8) {
+		s = "default";
+		n = 7;
+	} else {
+		s += 9;
+		n -= 9;
+	}
+	if (!upstream_name_ok(s, n)) {
+		if (report)
+			conf_fail(p, "upstream", "bad upstream name \"%.*s\" "
+			    "in [upstream.%.*s]: expected 1 to 32 of a-z 0-9 "
+			    "_ -", (int)(n > CONF_SHOW_MAX ? CONF_SHOW_MAX : n),
+			    s, (int)(n > CONF_SHOW_MAX ? CONF_SHOW_MAX : n), s);
+		return NULL;
+	}
+	if ((up = conf_upstream_find(p->cfg, s, n)) != NULL)
+		return up;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	up = conf_upstream_add(p->cfg, name);
+	up->section.layer = p->layer;
+	up->section.where = p->name;
+	up->section.line = p->lineno;
+	return up;
+}
+
+/* Where the keys of section live, or 0 (an error was reported). */
+static int
+conf_target_of(struct conf_parse *p, const char *section,
+    struct conf_target *t)
+{
+	struct upstream	*up;
+	size_t		 n = strlen(section);
+
+	if (conf_sect_of(section, n) != SECT_UPSTREAM) {
+		t->base = p->cfg;
+		t->table = &conf_global_table;
+		t->origin = p->cfg->origin;
+		return 1;
+	}
+	/* A bad name was reported with its [section] line (or is now). */
+	if ((up = conf_section_upstream(p, section, n, p->direct)) ==
+	    NULL)
+		return 0;
+	t->base = up;
+	t->table = &conf_upstream_table;
+	t->origin = up->origin;
 	return 1;
 }
 
@@ -753,38 +897,68 @@ conf_continue(struct conf_parse *p, const char *section, const char *name,
 		s = conf_join(a != NULL ? a->value : NULL, value);
 		if (strlen(s) > CONF_VALUE_MAX) {
 			free(s);
-			return conf_fail(p, "alias \"%s\" is longer than %d "
-			    "bytes", p->last_alias, CONF_VALUE_MAX);
+			return conf_fail(p, p->last_alias, "alias \"%s\" is "
+			    "longer than %d bytes", p->last_alias,
+			    CONF_VALUE_MAX);
 		}
 		conf_alias_put(p, p->last_alias, s, a != NULL ? a->line :
 		    p->lineno);
 		return 1;
 	}
 	if (p->last_key == NULL || p->last_key->type != CK_CMD)
-		return conf_fail(p, "indented line continues \"%s\" in [%s]; "
-		    "only alias lists and commands may continue on an "
+		return conf_fail(p, name, "indented line continues \"%s\" in "
+		    "[%s]; only alias lists and commands may continue on an "
 		    "indented line", name, section);
-	sp = conf_strp(p->cfg, p->last_key);
+	sp = conf_strp(p->last.base, p->last_key);
 	s = conf_join(*sp, value);
 	if (strlen(s) > CONF_VALUE_MAX) {
 		free(s);
-		return conf_fail(p, "\"%s\" is longer than %d bytes", name,
-		    CONF_VALUE_MAX);
+		return conf_fail(p, name, "\"%s\" is longer than %d bytes",
+		    name, CONF_VALUE_MAX);
 	}
-	conf_str_replace(p->cfg, p->last_key, s);
+	conf_str_replace(p->last.base, p->last_key, s);
 	return 1;
 }
 
 static const struct conf_key *
-conf_key_find(const char *section, const char *name)
+conf_key_find(const struct conf_table *t, const char *section,
+    const char *name)
 {
 	size_t	 i;
 
-	for (i = 0; i < CONF_NKEYS; i++)
-		if (strcmp(conf_keys[i].section, section) == 0 &&
-		    strcmp(conf_keys[i].name, name) == 0)
-			return &conf_keys[i];
+	for (i = 0; i < t->nkeys; i++)
+		if ((t == &conf_upstream_table ||
+		    strcmp(t->keys[i].section, section) == 0) &&
+		    strcmp(t->keys[i].name, name) == 0)
+			return &t->keys[i];
 	return NULL;
+}
+
+/* One "name = value" of a table-driven section. */
+static int
+conf_set_key(struct conf_parse *p, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_target	 t;
+	const struct conf_key	*k;
+	struct conf_origin	*o;
+
+	if (!conf_target_of(p, section, &t))
+		return 1;	/* a bad [upstream.NAME]: reported once */
+	k = conf_key_find(t.table, section, name);
+	if (k == NULL)
+		return conf_fail(p, name, "unknown key \"%s\" in [%s]", name,
+		    section);
+	o = &t.origin[k - t.table->keys];
+	if (conf_set_here(p, o))
+		return conf_fail(p, name, "duplicate key \"%s\" in [%s] (first "
+		    "set on line %d)", name, section, o->line);
+	o->layer = p->layer;
+	o->where = p->name;
+	o->line = p->lineno > 0 ? p->lineno : 0;
+	p->last_key = k;
+	p->last = t;
+	return conf_apply(p, &t, k, value);
 }
 
 static int
@@ -792,11 +966,13 @@ conf_handler(void *user, const char *section, const char *name,
     const char *value)
 {
 	struct conf_parse	*p = user;
-	const struct conf_key	*k;
-	size_t			 i;
+	enum conf_sect		 sect;
 
 	if (p->err_line != 0)
 		return 0;
+	sect = conf_sect_of(section, strlen(section));
+	p->delivery = conf_sect_delivery(sect);
+	p->section = section;
 	if (p->indented && p->have_prev)
 		return conf_continue(p, section, name, value);
 	p->have_prev = 1;
@@ -804,33 +980,29 @@ conf_handler(void *user, const char *section, const char *name,
 	free(p->last_alias);
 	p->last_alias = NULL;
 	if (*section == '\0')
-		return conf_fail(p, "key \"%s\" is outside any [section]",
-		    name);
-	if (strcmp(section, "aliases") == 0)
+		return conf_fail(p, name, "key \"%s\" is outside any "
+		    "[section]", name);
+	if (sect == SECT_ALIASES)
 		return conf_set_alias(p, name, value);
-	k = conf_key_find(section, name);
-	if (k == NULL)
-		return conf_fail(p, "unknown key \"%s\" in [%s]", name,
-		    section);
-	i = (size_t)(k - conf_keys);
-	if (p->seen[i] != 0)
-		return conf_fail(p, "duplicate key \"%s\" in [%s] (first set "
-		    "on line %d)", name, section, p->seen[i]);
-	p->seen[i] = p->lineno;
-	p->last_key = k;
-	return conf_apply(p, k, value);
+	if (sect == SECT_ROUTE)
+		return conf_set_route(p, name, value);
+	if (sect == SECT_NONE)
+		return conf_fail(p, name, "unknown section [%s]", section);
+	return conf_set_key(p, section, name, value);
 }
 
 /*
  * A "[section]" line as inih reads it: up to "]", where " ;" would start
  * a comment first.  Unknown sections are refused here, because inih calls
- * no handler for a section without keys.
+ * no handler for a section without keys; an upstream is made here too, so
+ * that an empty [upstream.NAME] still names one.
  */
 static void
 conf_reader_section(struct conf_parse *p, const char *s, size_t n)
 {
-	size_t	 i;
-	int	 was_space = 0, k;
+	enum conf_sect	 sect;
+	size_t		 i, len;
+	int		 was_space = 0;
 
 	for (i = 1; i < n && s[i] != ']'; i++) {
 		if (was_space && s[i] == ';')
@@ -839,20 +1011,21 @@ conf_reader_section(struct conf_parse *p, const char *s, size_t n)
 	}
 	if (i >= n)
 		return;
-	for (k = 0; conf_sections[k] != NULL; k++)
-		if (strlen(conf_sections[k]) == i - 1 &&
-		    memcmp(conf_sections[k], s + 1, i - 1) == 0)
-			break;
-	if (conf_sections[k] == NULL) {
-		conf_fail(p, "unknown section [%.*s]", (int)(i - 1 >
-		    CONF_SHOW_MAX ? CONF_SHOW_MAX : i - 1), s + 1);
+	len = i - 1;
+	sect = conf_sect_of(s + 1, len);
+	p->delivery = conf_sect_delivery(sect);
+	p->have_prev = 0;
+	if (sect == SECT_NONE) {
+		conf_fail(p, "", "unknown section [%.*s]", (int)(len >
+		    CONF_SHOW_MAX ? CONF_SHOW_MAX : len), s + 1);
 		return;
 	}
+	if (sect == SECT_UPSTREAM)
+		(void)conf_section_upstream(p, s + 1, len, 1);
 	for (i++; i < n && isspace((unsigned char)s[i]); i++)
 		;
 	if (i < n && s[i] != ';' && s[i] != '#')
-		conf_fail(p, "text after [%s]", conf_sections[k]);
-	p->have_prev = 0;
+		conf_fail(p, "", "text after [%.*s]", (int)len, s + 1);
 }
 
 /*
@@ -873,6 +1046,22 @@ conf_reader_strip_comment(char *s)
 	}
 }
 
+/* inih's "name = value" test: '=' or ':' before any " ;" comment. */
+static int
+conf_reader_has_value(const char *s)
+{
+	int	 was_space = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '=' || *s == ':')
+			return 1;
+		if (was_space && *s == ';')
+			return 0;
+		was_space = isspace((unsigned char)*s);
+	}
+	return 0;
+}
+
 /* Note what inih will make of the line in str (ours to change). */
 static void
 conf_reader_classify(struct conf_parse *p, char *s, size_t n)
@@ -890,8 +1079,17 @@ conf_reader_classify(struct conf_parse *p, char *s, size_t n)
 		conf_reader_strip_comment(s + i);
 		return;				/* a continuation */
 	}
-	if (s[i] == '[')
+	if (s[i] == '[') {
 		conf_reader_section(p, s + i, n - i);
+		return;
+	}
+	if (conf_reader_has_value(s + i))
+		return;
+	/* Not for inih: in a delivery-only section it is only recorded. */
+	conf_fail(p, "", "syntax error: expected [section], key = value or "
+	    "a comment");
+	s[0] = '\0';
+	p->have_prev = 0;
 }
 
 /* fgets(3) for inih, over memory: one whole line or an error. */
@@ -911,23 +1109,27 @@ conf_reader(char *str, int num, void *stream)
 	p->lineno++;
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
+	/* A broken line may hide a [section]: never only recorded. */
+	p->delivery = 0;
 	for (i = 0; i < n; i++)
 		if (((unsigned char)line[i] < 0x20 && line[i] != '\t') ||
 		    line[i] == 0x7f) {
-			conf_fail(p, "control character (byte 0x%02x) in line",
-			    (unsigned char)line[i]);
+			conf_fail(p, "", "control character (byte 0x%02x) in "
+			    "line", (unsigned char)line[i]);
 			return NULL;
 		}
 	max = (size_t)num - 3 < CONF_LINE_MAX ? (size_t)num - 3 :
 	    CONF_LINE_MAX;
 	if (num < 4 || n > max) {
-		conf_fail(p, "line longer than %zu bytes (for a longer "
+		conf_fail(p, "", "line longer than %zu bytes (for a longer "
 		    "value see mailhop.conf(5))", max);
 		return NULL;
 	}
+	p->delivery = p->section_delivery;
 	memcpy(str, line, n);
 	str[n] = '\0';
 	conf_reader_classify(p, str, n);
+	p->section_delivery = p->delivery;
 	return p->err_line != 0 ? NULL : str;
 }
 
@@ -943,17 +1145,18 @@ conf_parse_free(struct conf_parse *p)
 	free(p->last_alias);
 }
 
-/* Parse text into cfg; *secret_line is where a secret was set (or 0). */
-static int
-conf_parse_text(struct config *cfg, const char *name, const char *data,
-    size_t len, int *secret_line, struct mh_err *err)
+/* Parse text into cfg as layer; *secret_line is where a secret was set. */
+int
+conf_parse_text(struct config *cfg, const char *name, enum conf_layer layer,
+    const char *data, size_t len, int *secret_line, struct mh_err *err)
 {
 	struct conf_parse	 p;
 	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
-	p.name = name;
+	p.name = conf_intern(cfg, name);
+	p.layer = layer;
 	p.data = data;
 	p.len = len;
 	rc = ini_parse_stream(conf_reader, &p, conf_handler, &p);
@@ -978,191 +1181,94 @@ int
 conf_load_buffer(struct config *cfg, const char *name, const char *data,
     size_t len, struct mh_err *err)
 {
-	return conf_parse_text(cfg, name, data, len, NULL, err);
+	return conf_parse_text(cfg, name, CONF_LAYER_EXPLICIT, data, len, NULL,
+	    err);
 }
 
-/* ---- files -------------------------------------------------------- */
-
-enum conf_src { CONF_SRC_DEFAULT, CONF_SRC_FILE, CONF_SRC_CLI, CONF_SRC_ENV };
-
-static const char *
-conf_src_label(enum conf_src src)
+int
+conf_set(struct config *cfg, const char *section, const char *key,
+    const char *value, const struct conf_origin *o, struct mh_err *err)
 {
-	return src == CONF_SRC_CLI ? "-C " : src == CONF_SRC_ENV ?
-	    "MAILHOP_CONFIG=" : "";
-}
+	struct conf_parse	 p;
+	int			 rc;
 
-/* The checks on an opened file.  -C and MAILHOP_CONFIG refuse with 64. */
-static int
-conf_check_file(int fd, const char *path, enum conf_src src,
-    struct stat *st, struct mh_err *err)
-{
-	int	 code;
-
-	code = src == CONF_SRC_CLI || src == CONF_SRC_ENV ? EX_USAGE :
-	    EX_CONFIG;
-	if (fstat(fd, st) == -1)
-		return mh_err_errno(err, EX_CONFIG, "%s", path);
-	if (!S_ISREG(st->st_mode))
-		return mh_err_set(err, src == CONF_SRC_DEFAULT ? EX_CONFIG :
-		    EX_NOINPUT, "%s: not a regular file", path);
-	if (st->st_uid != getuid() && st->st_uid != 0)
-		return mh_err_set(err, code, "%s%s: refused: owned by uid %lu, "
-		    "not by you or root", conf_src_label(src), path,
-		    (unsigned long)st->st_uid);
-	if (st->st_mode & S_IWOTH)
-		return mh_err_set(err, EX_CONFIG, "%s: refused: writable by "
-		    "others", path);
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.name = conf_intern(cfg, o->where != NULL ? o->where : "(unset)");
+	p.layer = o->layer;
+	p.lineno = o->line;
+	p.direct = 1;
+	rc = conf_handler(&p, section, key, value);
+	conf_parse_free(&p);
+	if (rc == 0 && p.err_line != 0) {
+		if (err != NULL)
+			*err = p.err;
+		return -1;
+	}
 	return 0;
 }
 
-static int
-conf_read_fd(int fd, const char *path, char **data, size_t *len,
-    struct mh_err *err)
+int
+conf_finish(struct config *cfg, struct mh_err *err)
 {
-	struct buf	 b;
-	char		 chunk[8192];
-	ssize_t		 n;
+	const struct route	*r;
+	size_t			 i, j;
 
-	buf_init(&b, CONF_FILE_MAX);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
+	(void)err;
+	for (i = 0; i < cfg->nroutes; i++) {
+		r = &cfg->routes[i];
+		for (j = 0; j < r->nnames; j++)
+			if (conf_upstream(cfg, r->names[j]) == NULL)
+				conf_problem_set(cfg, &r->origin, r->pattern,
+				    "unknown upstream \"%s\" in the route for "
+				    "\"%s\" in [route] (no [upstream.%s] "
+				    "section)", r->names[j], r->pattern,
+				    r->names[j]);
+	}
+	return 0;
+}
+
+/* ---- effective values and origins --------------------------------- */
+
+const struct upstream *
+conf_upstream(const struct config *cfg, const char *name)
+{
+	return conf_upstream_find(cfg, name, strlen(name));
+}
+
+const struct upstream *
+conf_upstream_default(const struct config *cfg)
+{
+	return cfg->upstreams[0];
+}
+
+const struct conf_origin *
+conf_upstream_overridden(const struct config *cfg,
+    const struct upstream *up, const char **key)
+{
+	size_t	 i;
+
+	(void)cfg;
+	for (i = 0; i < conf_upstream_table.nkeys; i++) {
+		if (up->origin[i].layer == CONF_LAYER_DEFAULT ||
+		    up->origin[i].layer == CONF_LAYER_SYSTEM)
 			continue;
-		if (n == -1) {
-			buf_free(&b);
-			return mh_err_errno(err, EX_CONFIG, "%s", path);
-		}
-		if (n == 0)
-			break;
-		if (buf_add(&b, chunk, (size_t)n) == -1) {
-			buf_free(&b);
-			return mh_err_set(err, EX_CONFIG, "%s: larger than "
-			    "%d bytes", path, CONF_FILE_MAX);
-		}
+		if (key != NULL)
+			*key = conf_upstream_table.keys[i].name;
+		return &up->origin[i];
 	}
-	*len = b.len;
-	*data = b.data != NULL ? b.data : xstrdup("");
-	return 0;
+	return NULL;
 }
 
-/* 1: missing default file, skipped; 0: applied; -1: error. */
-static int
-conf_load_one(struct config *cfg, const char *path, enum conf_src src,
-    struct mh_err *err)
+void
+conf_origin_format(const struct conf_origin *o, char *out, size_t len)
 {
-	struct stat	 st;
-	char		*data = NULL;
-	size_t		 len = 0;
-	int		 fd, secret = 0, rc = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1 && errno == ENOENT && src == CONF_SRC_DEFAULT)
-		return 1;
-	if (fd == -1)
-		return mh_err_errno(err, src == CONF_SRC_DEFAULT ? EX_CONFIG :
-		    EX_NOINPUT, "%s", path);
-	if (conf_check_file(fd, path, src, &st, err) == -1 ||
-	    conf_read_fd(fd, path, &data, &len, err) == -1 ||
-	    conf_parse_text(cfg, path, data, len, &secret, err) == -1)
-		goto done;
-	if (secret != 0 && (st.st_mode & (S_IRGRP | S_IROTH))) {
-		mh_err_set(err, EX_CONFIG, "%s:%d: a secret is set in a file "
-		    "that group or others can read (chmod 600 %s)", path,
-		    secret, path);
-		goto done;
-	}
-	if (cfg->nfiles < sizeof(cfg->files) / sizeof(cfg->files[0]))
-		cfg->files[cfg->nfiles++] = xstrdup(path);
-	rc = 0;
-done:
-	if (data != NULL) {
-		explicit_bzero(data, len);
-		free(data);
-	}
-	close(fd);
-	return rc;
-}
-
-int
-conf_load_file(struct config *cfg, const char *path, struct mh_err *err)
-{
-	return conf_load_one(cfg, path, CONF_SRC_FILE, err);
-}
-
-/* $XDG_CONFIG_HOME/mailhop/mailhop.conf, else ~/.config/mailhop/... */
-static char *
-conf_user_path(void)
-{
-	const char	*xdg, *home;
-
-	xdg = getenv("XDG_CONFIG_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/mailhop/mailhop.conf", xdg);
-	home = conf_home();
-	if (home == NULL)
-		return NULL;
-	return xasprintf("%s/.config/mailhop/mailhop.conf", home);
-}
-
-static int
-conf_load_explicit(struct config *cfg, const char *path, enum conf_src src,
-    struct mh_err *err)
-{
-	/*
-	 * A set-id caller (a web server's helper, say) must not let its
-	 * user pick a file that can run password_command.
-	 */
-	if (getuid() != geteuid() || getgid() != getegid())
-		return mh_err_set(err, EX_USAGE, "%s%s: refused: real and "
-		    "effective user or group differ", conf_src_label(src),
-		    path);
-	if (conf_load_one(cfg, path, src, err) == -1)
-		return -1;
-	cfg->explicit_path = xstrdup(path);
-	return 0;
-}
-
-int
-conf_load(struct config *cfg, const char *path, int from_cli,
-    struct mh_err *err)
-{
-	const char	*env;
-	char		*user;
-	int		 rc;
-
-	if (path != NULL)
-		return conf_load_explicit(cfg, path, from_cli ? CONF_SRC_CLI :
-		    CONF_SRC_ENV, err);
-	env = getenv("MAILHOP_CONFIG");
-	if (env != NULL && *env != '\0')
-		return conf_load_explicit(cfg, env, CONF_SRC_ENV, err);
-	if (conf_load_one(cfg, SYSCONFDIR "/mailhop.conf", CONF_SRC_DEFAULT,
-	    err) == -1)
-		return -1;
-	user = conf_user_path();
-	if (user == NULL)
-		return 0;
-	rc = conf_load_one(cfg, user, CONF_SRC_DEFAULT, err);
-	free(user);
-	return rc == -1 ? -1 : 0;
-}
-
-/* ---- effective values --------------------------------------------- */
-
-int
-conf_port(const struct config *cfg)
-{
-	if (cfg->port != 0)
-		return cfg->port;
-	switch (cfg->tls) {
-	case CONF_TLS_IMPLICIT:
-		return 465;
-	case CONF_TLS_NONE:
-		return 25;
-	default:
-		return 587;
-	}
+	if (o->where == NULL)
+		snprintf(out, len, "default");
+	else if (o->line > 0)
+		snprintf(out, len, "%s:%d", o->where, o->line);
+	else
+		snprintf(out, len, "%s", o->where);
 }
 
 static int
@@ -1204,14 +1310,14 @@ conf_lookup_fqdn(void)
 	return fqdn != NULL ? fqdn : xstrdup(host);
 }
 
-static const char *
-conf_fqdn(const struct config *cfg)
+const char *
+conf_cache_fqdn(struct conf_cache *cache)
 {
-	if (cfg->cache == NULL)
+	if (cache == NULL)
 		return "localhost";
-	if (cfg->cache->fqdn == NULL)
-		cfg->cache->fqdn = conf_lookup_fqdn();
-	return cfg->cache->fqdn;
+	if (cache->fqdn == NULL)
+		cache->fqdn = conf_lookup_fqdn();
+	return cache->fqdn;
 }
 
 const char *
@@ -1221,7 +1327,7 @@ conf_domain(const struct config *cfg)
 
 	if (cfg->domain != NULL && *cfg->domain != '\0')
 		return cfg->domain;
-	fqdn = conf_fqdn(cfg);
+	fqdn = conf_cache_fqdn(cfg->cache);
 	if (cfg->cache == NULL)
 		return fqdn;
 	if (cfg->cache->domain == NULL) {
@@ -1230,14 +1336,6 @@ conf_domain(const struct config *cfg)
 		    dot + 1 : fqdn);
 	}
 	return cfg->cache->domain;
-}
-
-const char *
-conf_helo(const struct config *cfg)
-{
-	if (cfg->helo != NULL && *cfg->helo != '\0')
-		return cfg->helo;
-	return conf_fqdn(cfg);
 }
 
 const struct conf_alias *
@@ -1251,144 +1349,4 @@ conf_alias_find(const struct config *cfg, const char *name)
 		if (strcasecmp(cfg->aliases[i].name, name) == 0)
 			return &cfg->aliases[i];
 	return NULL;
-}
-
-/* ---- conf_print --------------------------------------------------- */
-
-/* 90 -> "90s", 3600 -> "1h": the largest unit that divides evenly. */
-static void
-conf_fmt_duration(char *out, size_t len, long v)
-{
-	if (v != 0 && v % 86400 == 0)
-		snprintf(out, len, "%ldd", v / 86400);
-	else if (v != 0 && v % 3600 == 0)
-		snprintf(out, len, "%ldh", v / 3600);
-	else if (v != 0 && v % 60 == 0)
-		snprintf(out, len, "%ldm", v / 60);
-	else
-		snprintf(out, len, "%lds", v);
-}
-
-static void
-conf_fmt_size(char *out, size_t len, unsigned long long v)
-{
-	if (v != 0 && v % (1ULL << 30) == 0)
-		snprintf(out, len, "%lluG", v >> 30);
-	else if (v != 0 && v % (1ULL << 20) == 0)
-		snprintf(out, len, "%lluM", v >> 20);
-	else if (v != 0 && v % (1ULL << 10) == 0)
-		snprintf(out, len, "%lluK", v >> 10);
-	else
-		snprintf(out, len, "%llu", v);
-}
-
-static void
-conf_fmt_string(const struct config *cfg, const struct conf_key *k,
-    char *out, size_t len)
-{
-	const char	*s = *conf_strp((struct config *)cfg, k);
-
-	if (k->type == CK_SECRET)
-		snprintf(out, len, "%s", s != NULL ? "********" : "");
-	else if (k->type == CK_BOUNCE)
-		snprintf(out, len, "%s", addr_show(s));
-	else if (strcmp(k->name, "helo") == 0)
-		snprintf(out, len, "%s", conf_helo(cfg));
-	else if (strcmp(k->name, "domain") == 0)
-		snprintf(out, len, "%s", conf_domain(cfg));
-	else
-		snprintf(out, len, "%s", s != NULL ? s : "");
-}
-
-static void
-conf_fmt_value(const struct config *cfg, const struct conf_key *k,
-    char *out, size_t len)
-{
-	const char	*f = (const char *)cfg + k->off;
-	char		 a[32], b[32];
-
-	switch (k->type) {
-	case CK_BOOL:
-		snprintf(out, len, "%s", *(const int *)f ? "yes" : "no");
-		break;
-	case CK_PORT:
-		snprintf(out, len, "%d", conf_port(cfg));
-		break;
-	case CK_INT:
-		snprintf(out, len, "%d", *(const int *)f);
-		break;
-	case CK_LONG:
-		snprintf(out, len, "%ld", *(const long *)f);
-		break;
-	case CK_ENUM:
-		snprintf(out, len, "%s", k->names[*(const int *)f]);
-		break;
-	case CK_DURATION:
-		conf_fmt_duration(out, len, *(const long *)f);
-		break;
-	case CK_SIZE:
-		conf_fmt_size(out, len, *(const unsigned long long *)f);
-		break;
-	case CK_RETRY:
-		conf_fmt_duration(a, sizeof(a), cfg->retry_min);
-		conf_fmt_duration(b, sizeof(b), cfg->retry_max);
-		snprintf(out, len, "%s..%s", a, b);
-		break;
-	default:
-		conf_fmt_string(cfg, k, out, len);
-		break;
-	}
-}
-
-static int
-conf_print_files(const struct config *cfg, struct buf *b)
-{
-	size_t	 i;
-	int	 rc = 0;
-
-	if (cfg->nfiles == 0)
-		return buf_adds(b, "# no configuration file was read: "
-		    "built-in defaults\n");
-	rc |= buf_adds(b, "# files read:");
-	for (i = 0; i < cfg->nfiles; i++)
-		rc |= buf_addf(b, " %s", cfg->files[i]);
-	rc |= buf_adds(b, "\n# secrets are shown as ********\n");
-	return rc;
-}
-
-static int
-conf_print_aliases(const struct config *cfg, struct buf *b)
-{
-	size_t	 i;
-	int	 rc;
-
-	rc = buf_adds(b, "\n[aliases]\n");
-	for (i = 0; i < cfg->naliases; i++)
-		rc |= buf_addf(b, "%s = %s\n", cfg->aliases[i].name,
-		    cfg->aliases[i].value);
-	return rc;
-}
-
-int
-conf_print(const struct config *cfg, struct buf *b)
-{
-	const char	*section = "";
-	char		 v[CONF_VALUE_MAX + 64];
-	size_t		 i;
-	int		 rc;
-
-	rc = conf_print_files(cfg, b);
-	for (i = 0; i < CONF_NKEYS; i++) {
-		if (strcmp(section, conf_keys[i].section) != 0) {
-			/* [aliases] sits between [sender] and [queue]. */
-			if (strcmp(section, "sender") == 0)
-				rc |= conf_print_aliases(cfg, b);
-			section = conf_keys[i].section;
-			rc |= buf_addf(b, "\n[%s]\n", section);
-		}
-		conf_fmt_value(cfg, &conf_keys[i], v, sizeof(v));
-		rc |= buf_addf(b, "%s =%s%s\n", conf_keys[i].name,
-		    v[0] != '\0' ? " " : "", v);
-	}
-	return rc == 0 ? 0 : -1;
 }

@@ -625,7 +625,8 @@ dl_bounce(struct dl_run *run, struct dl_item *it, char *bid,
 	if (spool_create(run->sp, &b, err) == -1)
 		return -1;
 	dl_bounce_view(it, &view);
-	rc = dsn_write(run->cfg, &view, it->e.msgfd, b.msgfd, err);
+	rc = dsn_write(run->cfg, conf_upstream_default(run->cfg), &view,
+	    it->e.msgfd, b.msgfd, err);
 	free(view.rcpts);
 	if (rc == -1) {
 		spool_abort(run->sp, &b);
@@ -776,18 +777,51 @@ dl_on_done(struct relay_job *job, void *arg)
 	it->done = 1;
 }
 
+/*
+ * A delivery that cannot start (SPEC 8): every job of the batch is
+ * recorded like a connection failure, with why as each recipient's last
+ * reply: the attempt counts, backoff and max_age apply.
+ */
+static void
+dl_fail_batch(struct dl_run *run, struct relay_job *jobs, size_t n,
+    const char *why)
+{
+	struct relay_job *job;
+	size_t		 i, k;
+
+	for (i = 0; i < n; i++) {
+		job = &jobs[i];
+		job->session_failed = 1;
+		snprintf(job->error, sizeof(job->error), "%s", why);
+		job->relay_name[0] = '\0';
+		for (k = 0; k < job->nrcpts; k++) {
+			job->rcpts[k].code = 0;
+			snprintf(job->rcpts[k].reply,
+			    sizeof(job->rcpts[k].reply), "%s", why);
+		}
+		dl_on_done(job, run);
+	}
+}
+
 /* Relay the batch; entries relay.c never finished are let go unchanged. */
 static int
 dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
     size_t n, struct mh_err *err)
 {
+	const struct mh_err *problem;
 	size_t	 i;
 	int	 rc = 0;
 
 	if (n == 0)
 		return 0;
+	/* A mistake in [upstream], [route] or [log]: recorded, not sent. */
+	if ((problem = conf_delivery_error(run->cfg)) != NULL) {
+		dl_fail_batch(run, jobs, n, problem->msg);
+		return 0;
+	}
 	if (run->relay == NULL)
-		run->relay = relay_new(run->cfg, run->opts->verbose, err);
+		run->relay = relay_new(conf_upstream_default(run->cfg),
+		    run->cfg->parallel, run->opts->verbose, err);
 	if (run->relay == NULL)
 		rc = -1;
 	else

@@ -62,6 +62,15 @@ dm_flush(const struct request *req, const struct config *cfg,
 	spool_close(&sp);
 	if (rc == -1)
 		return -1;
+	/*
+	 * A mistake in a delivery-only section: recorded on every due entry
+	 * as its last reply; `mailhop flush` says it (78).  -odi and -qI
+	 * stay with the deferral path: their entry is queued.
+	 */
+	if (conf_delivery_error(cfg) != NULL && req->only_id == NULL) {
+		*err = *conf_delivery_error(cfg);
+		return -1;
+	}
 	if (st.deferred == 0)
 		return 0;
 	if (req->report) {
@@ -87,7 +96,11 @@ dm_test(const struct request *req, const struct config *cfg,
 	struct buf	 report;
 	int		 rc;
 
-	r = relay_new(cfg, req->verbose, err);
+	if (conf_delivery_error(cfg) != NULL) {
+		*err = *conf_delivery_error(cfg);
+		return -1;
+	}
+	r = relay_new(conf_upstream_default(cfg), 1, req->verbose, err);
 	if (r == NULL)
 		return -1;
 	buf_init(&report, 0);

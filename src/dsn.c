@@ -24,6 +24,8 @@
 
 struct dsn_ctx {
 	const struct config	*cfg;
+	const struct upstream	*up;		/* that refused; NULL: none */
+	const char		*me;		/* our name: helo */
 	const struct envelope	*env;
 	char			 boundary[128];
 	struct buf		 b;
@@ -149,7 +151,7 @@ dsn_add_notice(struct dsn_ctx *c)
 	r |= buf_adds(&c->b, "Content-Type: text/plain; charset=us-ascii\r\n"
 	    "Content-Description: Notification\r\n\r\n");
 	r |= buf_addf(&c->b, "This is the mail system at host %s.\r\n\r\n",
-	    conf_helo(c->cfg));
+	    c->me);
 	r |= buf_adds(&c->b, "Your message could not be delivered to one or "
 	    "more recipients.\r\nIt has been returned with this report; the "
 	    "reason is given for each\r\nrecipient below.\r\n\r\n");
@@ -175,8 +177,8 @@ dsn_add_rcpt_status(struct dsn_ctx *c, const struct rcpt *rc)
 	r |= buf_addf(&c->b, "\r\nFinal-Recipient: rfc822; %s\r\n", rc->addr);
 	r |= buf_adds(&c->b, "Action: failed\r\n");
 	r |= buf_addf(&c->b, "Status: %s\r\n", status);
-	if (c->cfg->host != NULL && smtp)
-		r |= buf_addf(&c->b, "Remote-MTA: dns; %s\r\n", c->cfg->host);
+	if (c->up != NULL && c->up->host != NULL && smtp)
+		r |= buf_addf(&c->b, "Remote-MTA: dns; %s\r\n", c->up->host);
 	if (reply[0] != '\0')
 		r |= buf_addf(&c->b, "Diagnostic-Code: %s; %s\r\n",
 		    smtp ? "smtp" : "X-mailhop", reply);
@@ -195,7 +197,7 @@ dsn_add_report(struct dsn_ctx *c)
 	r |= buf_addf(&c->b, "\r\n--%s\r\n", c->boundary);
 	r |= buf_adds(&c->b, "Content-Type: message/delivery-status\r\n"
 	    "Content-Description: Delivery report\r\n\r\n");
-	r |= buf_addf(&c->b, "Reporting-MTA: dns; %s\r\n", conf_helo(c->cfg));
+	r |= buf_addf(&c->b, "Reporting-MTA: dns; %s\r\n", c->me);
 	r |= buf_addf(&c->b, "X-Mailhop-Queue-ID: %s\r\n", c->env->id);
 	r |= buf_addf(&c->b, "Arrival-Date: %s\r\n", date);
 	for (i = 0; i < c->env->nrcpts; i++)
@@ -249,14 +251,16 @@ dsn_copy_headers(int msgfd, int outfd, size_t max)
 }
 
 int
-dsn_write(const struct config *cfg, const struct envelope *env, int msgfd,
-    int outfd, struct mh_err *err)
+dsn_write(const struct config *cfg, const struct upstream *up,
+    const struct envelope *env, int msgfd, int outfd, struct mh_err *err)
 {
 	struct dsn_ctx	 c;
 	size_t		 max;
 
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
+	c.up = up;
+	c.me = upstream_helo(up != NULL ? up : conf_upstream_default(cfg));
 	c.env = env;
 	buf_init(&c.b, DSN_PART_MAX);
 	dsn_boundary(&c);

@@ -19,10 +19,12 @@
  * the original message's header section read from msgfd (with pread, from
  * offset 0, at most max_header_size bytes: memory does not depend on the
  * message).  Addressed to env->sender, from bounce_sender or
- * MAILER-DAEMON@domain.  EX_TEMPFAIL on a read or write error.
+ * MAILER-DAEMON@domain.  up is the upstream that gave the permanent
+ * replies (Remote-MTA), NULL when none did (expired before any answer).
+ * EX_TEMPFAIL on a read or write error.
  */
-int	dsn_write(const struct config *, const struct envelope *, int msgfd,
-	    int outfd, struct mh_err *);
+int	dsn_write(const struct config *, const struct upstream *,
+	    const struct envelope *, int msgfd, int outfd, struct mh_err *);
 /*
  * The Status: for a failed recipient's last reply: the reply's enhanced
  * status code if it has a permanent one ("550 5.1.1 ..." -> "5.1.1"),

@@ -89,7 +89,7 @@ struct relay_conn {
 };
 
 struct relay {
-	const struct config *cfg;
+	const struct upstream *up;
 	int		 verbose;
 	int		 need_auth;	/* credentials are configured */
 	char		*url;
@@ -190,10 +190,10 @@ relay_host_is_loopback(const char *host)
 static const char *
 relay_plaintext_refusal(const struct relay *r)
 {
-	const struct config *cfg = r->cfg;
+	const struct upstream *up = r->up;
 
-	if (!r->need_auth || cfg->tls != CONF_TLS_NONE ||
-	    cfg->allow_plaintext_auth || relay_host_is_loopback(cfg->host))
+	if (!r->need_auth || up->tls != CONF_TLS_NONE ||
+	    up->allow_plaintext_auth || relay_host_is_loopback(up->host))
 		return NULL;
 	return "refusing to send AUTH credentials unencrypted to a host that "
 	    "is not loopback (tls = none; set allow_plaintext_auth = yes to "
@@ -596,7 +596,7 @@ relay_cb_prereq(void *arg, char *ip, char *local_ip, int port,
 		c->known_port = local_port;
 	}
 	c->fd = c->known_fd;
-	relay_setf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->r->cfg->host, ip,
+	relay_setf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->r->up->host, ip,
 	    port);
 	if (c->tls != NULL)
 		relay_tls_capture(c);
@@ -614,28 +614,28 @@ relay_cb_prereq(void *arg, char *ip, char *local_ip, int port,
 }
 
 static char *
-relay_url(const struct config *cfg)
+relay_url(const struct upstream *up)
 {
 	const char	*scheme, *helo;
 	char		*esc, *url;
 	int		 v6;
 
-	scheme = cfg->tls == CONF_TLS_IMPLICIT ? "smtps" : "smtp";
-	v6 = strchr(cfg->host, ':') != NULL && cfg->host[0] != '[';
-	helo = conf_helo(cfg);
+	scheme = up->tls == CONF_TLS_IMPLICIT ? "smtps" : "smtp";
+	v6 = strchr(up->host, ':') != NULL && up->host[0] != '[';
+	helo = upstream_helo(up);
 	esc = curl_easy_escape(NULL, helo != NULL ? helo : "localhost", 0);
 	if (esc == NULL)
 		return NULL;
-	url = xasprintf("%s://%s%s%s:%d/%s", scheme, v6 ? "[" : "", cfg->host,
-	    v6 ? "]" : "", conf_port(cfg), esc);
+	url = xasprintf("%s://%s%s%s:%d/%s", scheme, v6 ? "[" : "", up->host,
+	    v6 ? "]" : "", upstream_port(up), esc);
 	curl_free(esc);
 	return url;
 }
 
 static const char *
-relay_login_options(const struct config *cfg)
+relay_login_options(const struct upstream *up)
 {
-	switch (cfg->auth) {
+	switch (up->auth) {
 	case CONF_AUTH_PLAIN:
 		return "AUTH=PLAIN";
 	case CONF_AUTH_LOGIN:
@@ -654,27 +654,27 @@ static int
 relay_setopt_session(struct relay_conn *c)
 {
 	const struct relay *r = c->r;
-	const struct config *cfg = r->cfg;
+	const struct upstream *up = r->up;
 	CURL		*e = c->easy;
 	int		 bad = 0;
 
-	bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, cfg->tls ==
+	bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, up->tls ==
 	    CONF_TLS_NONE ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
-	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->tls_verify ?
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, up->tls_verify ?
 	    1L : 0L);
-	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->tls_verify ?
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, up->tls_verify ?
 	    2L : 0L);
-	if (cfg->ca_file != NULL)
-		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_file);
-	if (cfg->client_cert != NULL)
-		bad |= curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->client_cert);
-	if (cfg->client_key != NULL)
-		bad |= curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->client_key);
+	if (up->ca_file != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, up->ca_file);
+	if (up->client_cert != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_SSLCERT, up->client_cert);
+	if (up->client_key != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_SSLKEY, up->client_key);
 	if (r->need_auth) {
-		bad |= curl_easy_setopt(e, CURLOPT_USERNAME, cfg->user);
+		bad |= curl_easy_setopt(e, CURLOPT_USERNAME, up->user);
 		bad |= curl_easy_setopt(e, CURLOPT_LOGIN_OPTIONS,
 		    r->secret_is_token ? "AUTH=XOAUTH2" :
-		    relay_login_options(cfg));
+		    relay_login_options(up));
 		if (r->secret_is_token)
 			bad |= curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER,
 			    r->secret);
@@ -694,7 +694,7 @@ relay_setopt_session(struct relay_conn *c)
 static int
 relay_setopt_timeouts(struct relay_conn *c)
 {
-	long	 t = c->r->cfg->timeout > 0 ? c->r->cfg->timeout : 60;
+	long	 t = c->r->up->timeout;
 	CURL	*e = c->easy;
 	int	 bad = 0;
 
@@ -763,8 +763,8 @@ relay_conn_reset(struct relay_conn *c)
 	c->in_auth = c->ehlo_seen = c->auth_offered = c->mail_sent = 0;
 	c->quit_sent = 0;
 	c->offered[0] = c->mech[0] = c->why[0] = c->errbuf[0] = '\0';
-	relay_setf(c->peer, sizeof(c->peer), "%s:%d", c->r->cfg->host,
-	    conf_port(c->r->cfg));
+	relay_setf(c->peer, sizeof(c->peer), "%s:%d", c->r->up->host,
+	    upstream_port(c->r->up));
 	c->npartial = 0;
 	memset(&c->cur, 0, sizeof(c->cur));
 	memset(&c->last, 0, sizeof(c->last));
@@ -780,7 +780,7 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
     size_t dstsz)
 {
 	const char	*detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
-	long		 t = c->r->cfg->timeout > 0 ? c->r->cfg->timeout : 60;
+	long		 t = c->r->up->timeout;
 
 	if (c->why[0] != '\0')
 		relay_setf(dst, dstsz, "%s", c->why);
@@ -807,7 +807,7 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
 	else if (rc == CURLE_LOGIN_DENIED)
 		relay_setf(dst, dstsz, "AUTH: no mechanism in common (server "
 		    "offers: %s; %s)", c->offered[0] ? c->offered : "none",
-		    relay_login_options(c->r->cfg));
+		    relay_login_options(c->r->up));
 	else if (c->last.code >= 400 && c->cmd != CMD_OTHER)
 		relay_setf(dst, dstsz, "%s: %s", relay_cmd_names[c->cmd],
 		    c->last.text);
@@ -867,7 +867,7 @@ relay_job_fail(struct relay *r, struct relay_job *job, const char *why)
 	job->session_failed = 1;
 	relay_setf(job->error, sizeof(job->error), "%s", why);
 	relay_setf(job->relay_name, sizeof(job->relay_name), "%s:%d",
-	    r->cfg->host, conf_port(r->cfg));
+	    r->up->host, upstream_port(r->up));
 	for (i = 0; i < job->nrcpts; i++) {
 		job->rcpts[i].code = 0;
 		relay_setf(job->rcpts[i].reply, sizeof(job->rcpts[i].reply),
@@ -1056,22 +1056,22 @@ relay_test_report(const struct relay_conn *c, const struct relay_tlsinfo *t,
     struct buf *out)
 {
 	const struct relay *r = c->r;
-	const struct config *cfg = r->cfg;
+	const struct upstream *up = r->up;
 
-	buf_addf(out, "relay: %s (%s)\n", c->peer, cfg->tls == CONF_TLS_NONE ?
-	    "no TLS" : cfg->tls == CONF_TLS_IMPLICIT ? "implicit TLS" :
+	buf_addf(out, "relay: %s (%s)\n", c->peer, up->tls == CONF_TLS_NONE ?
+	    "no TLS" : up->tls == CONF_TLS_IMPLICIT ? "implicit TLS" :
 	    "STARTTLS");
-	if (cfg->tls != CONF_TLS_NONE) {
+	if (up->tls != CONF_TLS_NONE) {
 		buf_addf(out, "tls: %s, cipher %s\n", t->version, t->cipher);
 		buf_addf(out, "certificate: subject %s\n", t->subject);
 		buf_addf(out, "certificate: issuer %s\n", t->issuer);
 		buf_addf(out, "certificate: expires %s\n", t->not_after);
-		buf_addf(out, "certificate: %s\n", cfg->tls_verify ?
+		buf_addf(out, "certificate: %s\n", up->tls_verify ?
 		    "verified (chain and host name)" :
 		    "NOT verified (tls_verify = no)");
 	}
 	if (r->need_auth)
-		buf_addf(out, "auth: %s as %s: ok (%s)\n", c->mech, cfg->user,
+		buf_addf(out, "auth: %s as %s: ok (%s)\n", c->mech, up->user,
 		    c->auth.text);
 	else
 		buf_addf(out, "auth: none configured (server offers: %s)\n",
@@ -1120,32 +1120,37 @@ fail:
 static int
 relay_secret_load(struct relay *r, struct mh_err *err)
 {
-	const struct config *cfg = r->cfg;
+	const struct upstream *up = r->up;
+	char		 sect[64];
 
-	if (cfg->auth != CONF_AUTH_XOAUTH2 &&
-	    secret_password(cfg, &r->secret, err) == -1)
+	if (up->auth != CONF_AUTH_XOAUTH2 &&
+	    secret_password(up, &r->secret, err) == -1)
 		return -1;
 	if (r->secret == NULL) {
-		if (secret_oauth_token(cfg, &r->secret, err) == -1)
+		if (secret_oauth_token(up, &r->secret, err) == -1)
 			return -1;
 		r->secret_is_token = r->secret != NULL;
 	}
 	if (r->secret == NULL)
-		return mh_err_set(err, EX_CONFIG, "[upstream] user is set but "
-		    "there is no password, password_file, password_command%s",
-		    cfg->auth == CONF_AUTH_XOAUTH2 ? " (auth = xoauth2 needs "
+		return mh_err_set(err, EX_CONFIG, "%s user is set but there is "
+		    "no password, password_file, password_command%s",
+		    upstream_section(up, sect, sizeof(sect)),
+		    up->auth == CONF_AUTH_XOAUTH2 ? " (auth = xoauth2 needs "
 		    "oauth_token or oauth_token_command)" : " or oauth_token");
 	return 0;
 }
 
 struct relay *
-relay_new(const struct config *cfg, int verbose, struct mh_err *err)
+relay_new(const struct upstream *up, int parallel, int verbose,
+    struct mh_err *err)
 {
 	static int	 curl_ready;
 	struct relay	*r;
+	char		 sect[64];
 
-	if (cfg->host == NULL || cfg->host[0] == '\0') {
-		mh_err_set(err, EX_CONFIG, "[upstream] host is not set");
+	if (up->host == NULL || up->host[0] == '\0') {
+		mh_err_set(err, EX_CONFIG, "%s host is not set",
+		    upstream_section(up, sect, sizeof(sect)));
 		return NULL;
 	}
 	if (!curl_ready) {
@@ -1156,11 +1161,11 @@ relay_new(const struct config *cfg, int verbose, struct mh_err *err)
 		curl_ready = 1;
 	}
 	r = xcalloc(1, sizeof(*r));
-	r->cfg = cfg;
+	r->up = up;
 	r->verbose = verbose;
-	r->nconns = cfg->parallel > 0 ? cfg->parallel : 1;
-	r->need_auth = cfg->user != NULL && cfg->user[0] != '\0';
-	if ((r->url = relay_url(cfg)) == NULL) {
+	r->nconns = parallel > 0 ? parallel : 1;
+	r->need_auth = up->user != NULL && up->user[0] != '\0';
+	if ((r->url = relay_url(up)) == NULL) {
 		mh_err_set(err, EX_SOFTWARE, "libcurl: cannot build the URL");
 		goto fail;
 	}

@@ -58,14 +58,17 @@ struct relay_job {
 typedef void	relay_done_fn(struct relay_job *, void *);
 
 /*
+ * A session with one upstream, over up to parallel connections.
  * verbose: the SMTP dialogue on stderr ("--> " sent, "<-- " received,
  * "[N] " before each line when parallel > 1), AUTH arguments and the
  * exchange lines after AUTH shown as "***".  Fetches the password or token
- * (secret.h) once; EX_CONFIG when user is set and neither is configured.
+ * (secret.h) once; EX_CONFIG when host is not set, or user is set and
+ * neither is configured.  up must outlive the relay.
  */
-struct relay *relay_new(const struct config *, int verbose, struct mh_err *);
+struct relay *relay_new(const struct upstream *, int parallel, int verbose,
+	    struct mh_err *);
 /*
- * Run the jobs over up to cfg->parallel connections, each reused for
+ * Run the jobs over up to `parallel` connections, each reused for
  * successive jobs.  Returns 0 when every job has had its done callback,
  * -1 only for a local failure (libcurl cannot start).
  */

@@ -233,8 +233,6 @@ secret_from_command(const char *key, const char *cmd, long timeout,
 		secret_child(cmd, fds[1]);
 	close(fds[1]);
 	buf_init(&b, SECRET_MAX);
-	if (timeout <= 0)
-		timeout = 60;
 	rc = secret_collect(fds[0], timeout, &b);
 	close(fds[0]);
 	timedout = rc == 1;
@@ -263,34 +261,34 @@ fail:
 }
 
 int
-secret_password(const struct config *cfg, char **out, struct mh_err *err)
+secret_password(const struct upstream *up, char **out, struct mh_err *err)
 {
 	*out = NULL;
-	if (cfg->password != NULL && *cfg->password != '\0') {
-		*out = xstrdup(cfg->password);
+	if (up->password != NULL && *up->password != '\0') {
+		*out = xstrdup(up->password);
 		return 0;
 	}
-	if (cfg->password_file != NULL && *cfg->password_file != '\0')
-		return secret_from_file("password_file", cfg->password_file,
+	if (up->password_file != NULL && *up->password_file != '\0')
+		return secret_from_file("password_file", up->password_file,
 		    out, err);
-	if (cfg->password_command != NULL && *cfg->password_command != '\0')
+	if (up->password_command != NULL && *up->password_command != '\0')
 		return secret_from_command("password_command",
-		    cfg->password_command, cfg->timeout, out, err);
+		    up->password_command, up->timeout, out, err);
 	return 0;
 }
 
 int
-secret_oauth_token(const struct config *cfg, char **out, struct mh_err *err)
+secret_oauth_token(const struct upstream *up, char **out, struct mh_err *err)
 {
 	*out = NULL;
-	if (cfg->oauth_token != NULL && *cfg->oauth_token != '\0') {
-		*out = xstrdup(cfg->oauth_token);
+	if (up->oauth_token != NULL && *up->oauth_token != '\0') {
+		*out = xstrdup(up->oauth_token);
 		return 0;
 	}
-	if (cfg->oauth_token_command != NULL &&
-	    *cfg->oauth_token_command != '\0')
+	if (up->oauth_token_command != NULL &&
+	    *up->oauth_token_command != '\0')
 		return secret_from_command("oauth_token_command",
-		    cfg->oauth_token_command, cfg->timeout, out, err);
+		    up->oauth_token_command, up->timeout, out, err);
 	return 0;
 }
 

@@ -11,10 +11,14 @@
 #include "conf.h"
 #include "err.h"
 
-/* *out = NULL when no password is configured. EX_CONFIG/EX_TEMPFAIL on error. */
-int	secret_password(const struct config *, char **out, struct mh_err *);
-/* *out = NULL when no token is configured. */
-int	secret_oauth_token(const struct config *, char **out, struct mh_err *);
+/*
+ * The upstream's password: *out = NULL when none is configured.
+ * EX_CONFIG/EX_TEMPFAIL on error.  A command runs for at most the
+ * upstream's timeout.
+ */
+int	secret_password(const struct upstream *, char **out, struct mh_err *);
+/* The upstream's OAuth token: *out = NULL when none is configured. */
+int	secret_oauth_token(const struct upstream *, char **out, struct mh_err *);
 
 /*
  * The first line of a secret file (key names the setting in messages),

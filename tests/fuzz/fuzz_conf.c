@@ -22,17 +22,21 @@ fuzz_check_print(struct config *c)
 {
 	struct buf	 b;
 	char		*needle;
+	size_t		 i;
 
 	/* Keep the host-name lookup out of the loop: it is not under test. */
-	if (c->helo == NULL)
-		c->helo = xstrdup("fuzz.example");
+	for (i = 0; i < c->nupstreams; i++)
+		if (c->upstreams[i]->helo == NULL)
+			c->upstreams[i]->helo = xstrdup("fuzz.example");
 	if (c->domain == NULL)
 		c->domain = xstrdup("example");
 	buf_init(&b, 0);
 	if (conf_print(c, &b) != 0)
 		abort();
-	if (c->password != NULL && strcmp(c->password, "********") != 0) {
-		needle = xasprintf("\npassword = %s\n", c->password);
+	if (c->upstreams[0]->password != NULL &&
+	    strcmp(c->upstreams[0]->password, "********") != 0) {
+		needle = xasprintf("\npassword = %s  ;",
+		    c->upstreams[0]->password);
 		if (strstr(b.data, needle) != NULL)
 			abort();
 		free(needle);
@@ -51,8 +55,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	conf_init(&c);
 	mh_err_clear(&e);
 	if (conf_load_buffer(&c, "fuzz.conf", (const char *)data, len,
-	    &e) == 0)
+	    &e) == 0 && conf_finish(&c, &e) == 0) {
+		/* A delivery-only mistake is one line naming the file too. */
+		if (conf_delivery_error(&c) != NULL &&
+		    (strncmp(conf_delivery_error(&c)->msg, "fuzz.conf:", 10) !=
+		    0 || strchr(conf_delivery_error(&c)->msg, '\n') != NULL))
+			abort();
 		fuzz_check_print(&c);
+	}
 	else if (e.exit != EX_CONFIG || strncmp(e.msg, "fuzz.conf:", 10) != 0 ||
 	    strchr(e.msg, '\n') != NULL)
 		abort();

@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/t/0801-config-show.sh: conf.c.  `mailhop config` prints the
 # effective configuration, every key, secrets masked, from -C FILE,
-# MAILHOP_CONFIG or the XDG user file, and names the files it read.
+# MAILHOP_CONFIG or the XDG user file, and names the files it read; each
+# value is followed by where it was set ("; FILE:LINE" or "; default").
 . "$TESTLIB/tap.sh"
-plan 25
+plan 26
 
 conf="$TESTDIR/a.conf"
 cat > "$conf" <<'INI'
@@ -28,18 +29,20 @@ chmod 600 "$conf"
 out=$(mh mailhop -C "$conf" config 2>&1)
 is "$?" 0 "config exits 0"
 unlike "$out" "pw-Do-Not-Show-1" "the password never appears"
-like "$out" '^password = \*{8}$' "the password is shown as ********"
+like "$out" "^password = \\*{8}  ; $conf:5\$" "the password is shown as ********"
 like "$out" "^# files read: $conf\$" "the file read is named"
-like "$out" '^host = smtp\.example\.com$' "inline comment stripped"
-like "$out" '^port = 587$' "port defaults from tls = starttls"
-like "$out" '^retry = 30s\.\.2h$' "retry as written"
-like "$out" '^max_size = 10M$' "size as written"
-like "$out" '^bounce_sender = <>$' "null bounce sender"
-like "$out" '^root = admin@example\.com, ops@example\.com$' \
+like "$out" "^host = smtp\\.example\\.com  ; $conf:3\$" "inline comment stripped"
+like "$out" '^port = 587  ; default$' "port defaults from tls = starttls"
+like "$out" "^retry = 30s\\.\\.2h  ; $conf:14\$" "retry as written"
+like "$out" '^max_size = 10M  ; ' "size as written"
+like "$out" "^bounce_sender = <>  ; $conf:9\$" "null bounce sender"
+like "$out" "^root = admin@example\\.com, ops@example\\.com  ; $conf:11\$" \
     "alias name lower-cased, continuation line joined"
-like "$out" '^max_header_size = 1M$' "unset keys show their default"
-is "$(printf '%s\n' "$out" | grep -Ec '^[a-z_]+ =')" 33 \
-    "every key is printed (32 keys + 1 alias)"
+like "$out" '^max_header_size = 1M  ; default$' "unset keys show their default"
+is "$(printf '%s\n' "$out" | grep -Ec '^[a-z_]+ =')" 36 \
+    "every key is printed (20 upstream keys + 15 others + 1 alias)"
+like "$(printf '%s\n' "$out" | grep -B1 '^password_command =')" \
+    "^; set empty by $conf:6\$" "a key emptied by a file says so"
 
 out2=$(MAILHOP_CONFIG="$conf" mh mailhop config 2>&1)
 is "$out2" "$out" "MAILHOP_CONFIG=FILE is the same as -C FILE"
@@ -48,7 +51,7 @@ is "$out2" "$out" "MAILHOP_CONFIG=FILE is the same as -C FILE"
 printf '[upstream]\npassword_command = touch %s/ran; echo x\n' "$TESTDIR" \
     > "$TESTDIR/cmd.conf"
 out=$(mh mailhop -C "$TESTDIR/cmd.conf" config)
-like "$out" "^password_command = touch $TESTDIR/ran; echo x\$" \
+like "$out" "^password_command = touch $TESTDIR/ran; echo x  ; " \
     "commands are shown (they are not secrets)"
 [ ! -e "$TESTDIR/ran" ]
 ok $? "and not run"
@@ -59,8 +62,9 @@ printf '[upstream]\nhost = user.example\n[queue]\ndir = ~/spool\n' \
     > "$XDG_CONFIG_HOME/mailhop/mailhop.conf"
 out=$(mh mailhop config 2>&1)
 is "$?" 0 "the user file is read without -C"
-like "$out" '^host = user\.example$' "its values are used"
-like "$out" "^dir = $HOME/spool\$" "~/ is expanded from HOME"
+like "$out" "^host = user\\.example  ; $XDG_CONFIG_HOME/mailhop/mailhop.conf:2\$" \
+    "its values are used, with their origin"
+like "$out" "^dir = $HOME/spool  ; " "~/ is expanded from HOME"
 like "$out" "^# files read:.* $XDG_CONFIG_HOME/mailhop/mailhop.conf\$" \
     "and it is named"
 out=$(mh mailhop -C "$conf" config 2>&1)
@@ -70,12 +74,12 @@ unlike "$out" 'user\.example' "-C replaces the user file"
 mkdir -p "$HOME/.config/mailhop"
 printf '[upstream]\nhost = home.example\n' > "$HOME/.config/mailhop/mailhop.conf"
 out=$(unset XDG_CONFIG_HOME; mh mailhop config 2>&1)
-like "$out" '^host = home\.example$' "~/.config/mailhop/mailhop.conf"
+like "$out" '^host = home\.example  ; ' "~/.config/mailhop/mailhop.conf"
 
 # A symlinked -C file is fine: its target is what is checked.
 ln -s "$conf" "$TESTDIR/link.conf"
 out=$(mh mailhop -C "$TESTDIR/link.conf" config 2>&1)
-like "$out" '^host = smtp\.example\.com$' "a -C symlink to a good file works"
+like "$out" '^host = smtp\.example\.com  ; ' "a -C symlink to a good file works"
 
 # The man page documents every key that `mailhop config` prints, and the
 # shipped example is a valid configuration.
@@ -88,4 +92,4 @@ is "$missing" "" "mailhop.conf(5) documents every key"
 cp "$TESTSRC/../contrib/mailhop.conf.example" "$TESTDIR/example.conf"
 out=$(mh mailhop -C "$TESTDIR/example.conf" config 2>&1)
 is "$?" 0 "contrib/mailhop.conf.example loads"
-like "$out" '^password_command = pass show mail/example\.com$' "and says what it seems to"
+like "$out" '^password_command = pass show mail/example\.com  ; ' "and says what it seems to"

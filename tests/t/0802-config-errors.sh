@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/t/0802-config-errors.sh: conf.c.  Configuration errors: exit 78 and
-# one line naming file, line and key; 66 for a missing -C file; 64 for a
+# one line naming file, line and key (`mailhop config` reports a mistake in
+# a delivery-only section too); 66 for a missing -C file; 64 for a
 # -C or MAILHOP_CONFIG file owned by someone else; a secret in a file that
 # others can read is refused; nothing is queued on any of these.
 . "$TESTLIB/tap.sh"
@@ -94,8 +95,9 @@ else
     for i in 1 2; do skip "needs root and a suid-capable file system"; done
 fi
 
-# The sendmail front end: a bad configuration queues nothing.
-printf '[upstream]\nhots = x\n' > "$f"
+# The sendmail front end: a bad configuration queues nothing (a mistake
+# in a delivery-only section does not stop queueing: 0804).
+printf '[queue]\nhots = x\n' > "$f"
 printf 'Subject: x\n\nhello\n' | mh sendmail -C "$f" -i bob@example.com 2>"$TESTDIR/stderr"
 is "$?" 78 "sendmail -C with a bad file: exit 78"
 is "$(spool_count)" 0 "nothing queued"

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "route.h"
 #include "secret.h"
 #include "xmem.h"
 #include "unit.h"
@@ -75,6 +76,9 @@ put(const char *name, const char *text, mode_t mode)
 	return path;
 }
 
+/* The upstream of [upstream]. */
+#define DEF(c)	((c).upstreams[0])
+
 static int
 load(struct config *c, const char *text, struct mh_err *e)
 {
@@ -89,6 +93,23 @@ load(struct config *c, const char *text, struct mh_err *e)
 	ck_assert_int_eq(load(&c_, (text), &e_), -1);			\
 	ck_assert_int_eq(e_.exit, EX_CONFIG);				\
 	ck_assert_str_eq(e_.msg, (message));				\
+	conf_free(&c_);							\
+} while (0)
+
+/*
+ * A mistake in a delivery-only section (SPEC 7 rev. 2): the load goes on,
+ * the first one is kept with exit 78.
+ */
+#define expect_derr(text, message) do {					\
+	struct config	 c_;						\
+	struct mh_err	 e_;						\
+	conf_init(&c_);							\
+	mh_err_clear(&e_);						\
+	ck_assert_int_eq(load(&c_, (text), &e_), 0);			\
+	ck_assert_int_eq(conf_finish(&c_, &e_), 0);			\
+	ck_assert_ptr_nonnull(conf_delivery_error(&c_));		\
+	ck_assert_int_eq(conf_delivery_error(&c_)->exit, EX_CONFIG);	\
+	ck_assert_str_eq(conf_delivery_error(&c_)->msg, (message));	\
 	conf_free(&c_);							\
 } while (0)
 
@@ -198,6 +219,32 @@ START_TEST(retries)
 }
 END_TEST
 
+
+START_TEST(rates)
+{
+	struct conf_rate	 r;
+
+	ck_assert_int_eq(conf_parse_rate("14/s", &r), 0);
+	ck_assert_int_eq(r.count, 14);
+	ck_assert_int_eq(r.window, 1);
+	ck_assert_int_eq(conf_parse_rate("100/m", &r), 0);
+	ck_assert_int_eq(r.window, 60);
+	ck_assert_int_eq(conf_parse_rate("5/H", &r), 0);
+	ck_assert_int_eq(r.window, 3600);
+	ck_assert_int_eq(conf_parse_rate("2000/d", &r), 0);
+	ck_assert_int_eq(r.count, 2000);
+	ck_assert_int_eq(r.window, 86400);
+	ck_assert_int_eq(conf_parse_rate("0/s", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("14", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("14/", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("14/w", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("14/ss", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("/s", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("1000001/d", &r), -1);
+	ck_assert_int_eq(conf_parse_rate("-1/s", &r), -1);
+}
+END_TEST
+
 /* ---- keys and defaults -------------------------------------------- */
 
 START_TEST(defaults)
@@ -205,14 +252,14 @@ START_TEST(defaults)
 	struct config	 c;
 
 	conf_init(&c);
-	ck_assert_ptr_null(c.host);
-	ck_assert_int_eq(c.port, 0);
-	ck_assert_int_eq(conf_port(&c), 587);
-	ck_assert_int_eq(c.tls, CONF_TLS_STARTTLS);
-	ck_assert_int_eq(c.tls_verify, 1);
-	ck_assert_int_eq(c.auth, CONF_AUTH_AUTO);
-	ck_assert_int_eq(c.timeout, 60);
-	ck_assert_int_eq(c.allow_plaintext_auth, 0);
+	ck_assert_ptr_null(DEF(c)->host);
+	ck_assert_int_eq(DEF(c)->port, 0);
+	ck_assert_int_eq(upstream_port(DEF(c)), 587);
+	ck_assert_int_eq(DEF(c)->tls, CONF_TLS_STARTTLS);
+	ck_assert_int_eq(DEF(c)->tls_verify, 1);
+	ck_assert_int_eq(DEF(c)->auth, CONF_AUTH_AUTO);
+	ck_assert_int_eq(DEF(c)->timeout, 60);
+	ck_assert_int_eq(DEF(c)->allow_plaintext_auth, 0);
 	ck_assert_ptr_null(c.from);
 	ck_assert_ptr_null(c.domain);
 	ck_assert_int_eq(c.force_from, 0);
@@ -271,7 +318,15 @@ static const char every_key[] =
 	"max_header_size = 64K\n"
 	"[log]\n"
 	"syslog = false\n"
-	"file = /var/log/mailhop.log\n";
+	"file = /var/log/mailhop.log\n"
+	"[upstream]\n"
+	"rate = 100/h\n"
+	"down_time = 2m\n"
+	"max_per_connection = 10\n"
+	"[upstream.backup]\n"
+	"host = backup.example.net\n"
+	"[route]\n"
+	"*@example.org = backup, default\n";
 
 START_TEST(every_key_set)
 {
@@ -280,22 +335,22 @@ START_TEST(every_key_set)
 	setenv("HOME", "/home/ann", 1);
 	conf_init(&c);
 	expect_ok(&c, every_key);
-	ck_assert_str_eq(c.host, "smtp.example.com");
-	ck_assert_int_eq(c.port, 2525);
-	ck_assert_int_eq(conf_port(&c), 2525);
-	ck_assert_int_eq(c.tls, CONF_TLS_IMPLICIT);
-	ck_assert_int_eq(c.tls_verify, 0);
-	ck_assert_str_eq(c.ca_file, "/etc/ssl/ca.pem");
-	ck_assert_str_eq(c.client_cert, "/home/ann/cert.pem");
-	ck_assert_str_eq(c.client_key, "/home/ann/key.pem");
-	ck_assert_str_eq(c.user, "alice@example.com");
-	ck_assert_str_eq(c.password, "pw;with;semicolons");
-	ck_assert_str_eq(c.oauth_token, "tok");
-	ck_assert_int_eq(c.auth, CONF_AUTH_CRAM_MD5);
-	ck_assert_str_eq(c.helo, "me.example.com");
-	ck_assert_str_eq(conf_helo(&c), "me.example.com");
-	ck_assert_int_eq(c.timeout, 120);
-	ck_assert_int_eq(c.allow_plaintext_auth, 1);
+	ck_assert_str_eq(DEF(c)->host, "smtp.example.com");
+	ck_assert_int_eq(DEF(c)->port, 2525);
+	ck_assert_int_eq(upstream_port(DEF(c)), 2525);
+	ck_assert_int_eq(DEF(c)->tls, CONF_TLS_IMPLICIT);
+	ck_assert_int_eq(DEF(c)->tls_verify, 0);
+	ck_assert_str_eq(DEF(c)->ca_file, "/etc/ssl/ca.pem");
+	ck_assert_str_eq(DEF(c)->client_cert, "/home/ann/cert.pem");
+	ck_assert_str_eq(DEF(c)->client_key, "/home/ann/key.pem");
+	ck_assert_str_eq(DEF(c)->user, "alice@example.com");
+	ck_assert_str_eq(DEF(c)->password, "pw;with;semicolons");
+	ck_assert_str_eq(DEF(c)->oauth_token, "tok");
+	ck_assert_int_eq(DEF(c)->auth, CONF_AUTH_CRAM_MD5);
+	ck_assert_str_eq(DEF(c)->helo, "me.example.com");
+	ck_assert_str_eq(upstream_helo(DEF(c)), "me.example.com");
+	ck_assert_int_eq(DEF(c)->timeout, 120);
+	ck_assert_int_eq(DEF(c)->allow_plaintext_auth, 1);
 	ck_assert_str_eq(c.from, "alice@example.com");
 	ck_assert_str_eq(c.domain, "example.org");
 	ck_assert_str_eq(conf_domain(&c), "example.org");
@@ -323,6 +378,23 @@ START_TEST(every_key_set)
 	ck_assert_uint_eq(c.max_header_size, 65536);
 	ck_assert_int_eq(c.log_syslog, 0);
 	ck_assert_str_eq(c.log_file, "/var/log/mailhop.log");
+	ck_assert_int_eq(DEF(c)->rate.count, 100);
+	ck_assert_int_eq(DEF(c)->rate.window, 3600);
+	ck_assert_int_eq(DEF(c)->down_time, 120);
+	ck_assert_int_eq(DEF(c)->max_per_connection, 10);
+	ck_assert_uint_eq(c.nupstreams, 2);
+	ck_assert_str_eq(DEF(c)->name, "default");
+	ck_assert_str_eq(c.upstreams[1]->name, "backup");
+	ck_assert_str_eq(c.upstreams[1]->host, "backup.example.net");
+	ck_assert_ptr_eq(conf_upstream(&c, "backup"), c.upstreams[1]);
+	ck_assert_ptr_null(conf_upstream(&c, "ses"));
+	ck_assert_uint_eq(c.nroutes, 1);
+	ck_assert_str_eq(c.routes[0].pattern, "*@example.org");
+	ck_assert_uint_eq(c.routes[0].nnames, 2);
+	ck_assert_str_eq(c.routes[0].names[0], "backup");
+	ck_assert_str_eq(c.routes[0].names[1], "default");
+	ck_assert_int_eq(conf_finish(&c, NULL), 0);
+	ck_assert_ptr_null(conf_delivery_error(&c));
 	conf_free(&c);
 }
 END_TEST
@@ -334,17 +406,17 @@ START_TEST(enums_and_ports)
 	conf_init(&c);
 	expect_ok(&c, "[upstream]\ntls = none\nauth = PLAIN\n"
 	    "[queue]\ndeliver = foreground\n");
-	ck_assert_int_eq(c.tls, CONF_TLS_NONE);
-	ck_assert_int_eq(conf_port(&c), 25);
-	ck_assert_int_eq(c.auth, CONF_AUTH_PLAIN);
+	ck_assert_int_eq(DEF(c)->tls, CONF_TLS_NONE);
+	ck_assert_int_eq(upstream_port(DEF(c)), 25);
+	ck_assert_int_eq(DEF(c)->auth, CONF_AUTH_PLAIN);
 	ck_assert_int_eq(c.deliver, CONF_DELIVER_FOREGROUND);
 	expect_ok(&c, "[upstream]\ntls = tls\nauth = login\n");
-	ck_assert_int_eq(conf_port(&c), 465);
-	ck_assert_int_eq(c.auth, CONF_AUTH_LOGIN);
+	ck_assert_int_eq(upstream_port(DEF(c)), 465);
+	ck_assert_int_eq(DEF(c)->auth, CONF_AUTH_LOGIN);
 	expect_ok(&c, "[upstream]\ntls = starttls\nauth = xoauth2\n"
 	    "[queue]\ndeliver = background\n");
-	ck_assert_int_eq(conf_port(&c), 587);
-	ck_assert_int_eq(c.auth, CONF_AUTH_XOAUTH2);
+	ck_assert_int_eq(upstream_port(DEF(c)), 587);
+	ck_assert_int_eq(DEF(c)->auth, CONF_AUTH_XOAUTH2);
 	ck_assert_int_eq(c.deliver, CONF_DELIVER_BACKGROUND);
 	conf_free(&c);
 }
@@ -375,9 +447,9 @@ START_TEST(empty_value_restores_default)
 	    "tls_verify = no\n[queue]\nretry = 5m..10m\nmax_size = 1K\n");
 	expect_ok(&c, "[upstream]\nport =\nhost =\ntls_verify =\n"
 	    "[queue]\nretry =\nmax_size =\n");
-	ck_assert_int_eq(c.port, 0);
-	ck_assert_ptr_null(c.host);
-	ck_assert_int_eq(c.tls_verify, 1);
+	ck_assert_int_eq(DEF(c)->port, 0);
+	ck_assert_ptr_null(DEF(c)->host);
+	ck_assert_int_eq(DEF(c)->tls_verify, 1);
 	ck_assert_int_eq(c.retry_min, 60);
 	ck_assert_int_eq(c.retry_max, 3600);
 	ck_assert_uint_eq(c.max_size, 64ULL << 20);
@@ -393,14 +465,14 @@ START_TEST(paths_expand_home)
 	conf_init(&c);
 	expect_ok(&c, "[upstream]\npassword_file = ~/.pw\n[queue]\ndir = ~\n"
 	    "[log]\nfile = ~/log/mh.log\n");
-	ck_assert_str_eq(c.password_file, "/home/bob/.pw");
+	ck_assert_str_eq(DEF(c)->password_file, "/home/bob/.pw");
 	ck_assert_str_eq(c.dir, "/home/bob");
 	ck_assert_str_eq(c.log_file, "/home/bob/log/mh.log");
 	conf_free(&c);
 	expect_err("[queue]\ndir = spool\n", "t.conf:2: bad value \"spool\" "
 	    "for \"dir\" in [queue]: expected an absolute path or one that "
 	    "starts with ~/");
-	expect_err("[upstream]\nca_file = ~alice/ca.pem\n", "t.conf:2: bad "
+	expect_derr("[upstream]\nca_file = ~alice/ca.pem\n", "t.conf:2: bad "
 	    "value \"~alice/ca.pem\" for \"ca_file\" in [upstream]: expected "
 	    "an absolute path or one that starts with ~/");
 }
@@ -410,11 +482,11 @@ END_TEST
 
 START_TEST(error_unknown_key)
 {
-	expect_err("; comment\n[upstream]\nhots = smtp.example.com\n",
+	expect_derr("; comment\n[upstream]\nhots = smtp.example.com\n",
 	    "t.conf:3: unknown key \"hots\" in [upstream]");
 	expect_err("[sender]\nhost = x\n",
 	    "t.conf:2: unknown key \"host\" in [sender]");
-	expect_err("[upstream]\nHost = x\n",
+	expect_derr("[upstream]\nHost = x\n",
 	    "t.conf:2: unknown key \"Host\" in [upstream]");
 }
 END_TEST
@@ -429,43 +501,43 @@ START_TEST(error_unknown_section)
 	expect_err("[ upstream ]\n", "t.conf:1: unknown section [ upstream ]");
 	expect_err("host = x\n",
 	    "t.conf:1: key \"host\" is outside any [section]");
-	expect_err("[upstream] host = x\n", "t.conf:1: text after [upstream]");
+	expect_derr("[upstream] host = x\n", "t.conf:1: text after [upstream]");
 }
 END_TEST
 
 START_TEST(error_syntax)
 {
-	expect_err("[upstream]\nhost = x\nport 25\n", "t.conf:3: syntax error: "
+	expect_derr("[upstream]\nhost = x\nport 25\n", "t.conf:3: syntax error: "
 	    "expected [section], key = value or a comment");
 	expect_err("[upstream\n", "t.conf:1: syntax error: "
 	    "expected [section], key = value or a comment");
 	/* The earlier of a syntax error and a bad value is reported. */
-	expect_err("[upstream]\nbogus\nport = x\n", "t.conf:2: syntax error: "
+	expect_derr("[upstream]\nbogus\nport = x\n", "t.conf:2: syntax error: "
 	    "expected [section], key = value or a comment");
-	expect_err("[upstream]\nport = x\nbogus\n", "t.conf:2: bad value \"x\" "
+	expect_derr("[upstream]\nport = x\nbogus\n", "t.conf:2: bad value \"x\" "
 	    "for \"port\" in [upstream]: expected a number from 1 to 65535");
 }
 END_TEST
 
 START_TEST(error_bad_values)
 {
-	expect_err("[upstream]\nport = 70000\n", "t.conf:2: bad value \"70000\" "
+	expect_derr("[upstream]\nport = 70000\n", "t.conf:2: bad value \"70000\" "
 	    "for \"port\" in [upstream]: expected a number from 1 to 65535");
-	expect_err("[upstream]\nport = 0\n", "t.conf:2: bad value \"0\" "
+	expect_derr("[upstream]\nport = 0\n", "t.conf:2: bad value \"0\" "
 	    "for \"port\" in [upstream]: expected a number from 1 to 65535");
-	expect_err("[upstream]\ntls = ssl\n", "t.conf:2: bad value \"ssl\" for "
+	expect_derr("[upstream]\ntls = ssl\n", "t.conf:2: bad value \"ssl\" for "
 	    "\"tls\" in [upstream]: expected starttls | tls | none");
-	expect_err("[upstream]\nauth = md5\n", "t.conf:2: bad value \"md5\" for "
+	expect_derr("[upstream]\nauth = md5\n", "t.conf:2: bad value \"md5\" for "
 	    "\"auth\" in [upstream]: expected auto | plain | login | cram-md5 "
 	    "| xoauth2");
 	expect_err("[queue]\ndeliver = now\n", "t.conf:2: bad value \"now\" for "
 	    "\"deliver\" in [queue]: expected background | foreground | queue");
-	expect_err("[upstream]\ntls_verify = maybe\n", "t.conf:2: bad value "
+	expect_derr("[upstream]\ntls_verify = maybe\n", "t.conf:2: bad value "
 	    "\"maybe\" for \"tls_verify\" in [upstream]: expected yes or no");
-	expect_err("[upstream]\ntimeout = 1w\n", "t.conf:2: bad value \"1w\" "
+	expect_derr("[upstream]\ntimeout = 1w\n", "t.conf:2: bad value \"1w\" "
 	    "for \"timeout\" in [upstream]: expected a duration (s, m, h, d) "
 	    "from 1s to 3600s");
-	expect_err("[upstream]\ntimeout = 0\n", "t.conf:2: bad value \"0\" "
+	expect_derr("[upstream]\ntimeout = 0\n", "t.conf:2: bad value \"0\" "
 	    "for \"timeout\" in [upstream]: expected a duration (s, m, h, d) "
 	    "from 1s to 3600s");
 	expect_err("[queue]\nmax_size = 10T\n", "t.conf:2: bad value \"10T\" "
@@ -488,7 +560,7 @@ START_TEST(error_bad_values)
 	expect_err("[sender]\nbounce_sender = a b\n", "t.conf:2: bad value "
 	    "\"a b\" for \"bounce_sender\" in [sender]: expected an address "
 	    "(user@domain or a bare name) or <>");
-	expect_err("[upstream]\nhost = smtp.example.com/x\n", "t.conf:2: bad "
+	expect_derr("[upstream]\nhost = smtp.example.com/x\n", "t.conf:2: bad "
 	    "value \"smtp.example.com/x\" for \"host\" in [upstream]: expected "
 	    "a host name");
 	expect_err("[aliases]\nroot@x = a@b\n", "t.conf:2: bad alias name "
@@ -506,25 +578,25 @@ START_TEST(error_long_value_is_cut_in_message)
 	v[60] = '\0';
 	snprintf(want, sizeof(want), "t.conf:2: bad value \"%s...\" for "
 	    "\"port\" in [upstream]: expected a number from 1 to 65535", v);
-	expect_err(text, want);
+	expect_derr(text, want);
 }
 END_TEST
 
 START_TEST(error_duplicates)
 {
-	expect_err("[upstream]\nhost = a\nport = 25\nhost = b\n",
+	expect_derr("[upstream]\nhost = a\nport = 25\nhost = b\n",
 	    "t.conf:4: duplicate key \"host\" in [upstream] (first set on "
 	    "line 2)");
 	/* A section may be opened twice; its keys still appear once. */
-	expect_err("[upstream]\nhost = a\n[queue]\n[upstream]\nhost = b\n",
+	expect_derr("[upstream]\nhost = a\n[queue]\n[upstream]\nhost = b\n",
 	    "t.conf:5: duplicate key \"host\" in [upstream] (first set on "
 	    "line 2)");
 	expect_err("[aliases]\nroot = a@b\nROOT = c@d\n", "t.conf:3: duplicate "
 	    "alias \"ROOT\" in [aliases] (first set on line 2)");
-	expect_err("[upstream]\npassword = x\npassword_command = echo x\n",
+	expect_derr("[upstream]\npassword = x\npassword_command = echo x\n",
 	    "t.conf:3: \"password_command\" and \"password\" (line 2) are "
 	    "both set in [upstream]: keep one");
-	expect_err("[upstream]\noauth_token_command = x\noauth_token = y\n",
+	expect_derr("[upstream]\noauth_token_command = x\noauth_token = y\n",
 	    "t.conf:3: \"oauth_token\" and \"oauth_token_command\" (line 2) "
 	    "are both set in [upstream]: keep one");
 }
@@ -549,6 +621,135 @@ START_TEST(error_control_characters)
 }
 END_TEST
 
+/* ---- delivery-only mistakes (SPEC 7, revision 2) ------------------ */
+
+START_TEST(delivery_errors_are_kept)
+{
+	struct config	 c;
+	struct mh_err	 e;
+
+	/* The first is kept with its key; the rest of the file applies. */
+	conf_init(&c);
+	expect_ok(&c, "[upstream]\nhots = x\nport = 99999\n[queue]\n"
+	    "max_size = 2M\n[log]\nsyslog = maybe\n[sender]\nfrom = a@b\n");
+	ck_assert_ptr_nonnull(conf_delivery_error(&c));
+	ck_assert_str_eq(conf_delivery_error(&c)->msg, "t.conf:2: unknown key "
+	    "\"hots\" in [upstream]");
+	ck_assert_str_eq(c.problem.where, "t.conf");
+	ck_assert_int_eq(c.problem.line, 2);
+	ck_assert_str_eq(c.problem.key, "hots");
+	ck_assert_uint_eq(c.max_size, 2ULL << 20);
+	ck_assert_str_eq(c.from, "a@b");
+	conf_free(&c);
+	/* [log], [route], [upstream.NAME]: the key is named. */
+	expect_derr("[log]\nfile = log.txt\n", "t.conf:2: bad value \"log.txt\" "
+	    "for \"file\" in [log]: expected an absolute path or one that "
+	    "starts with ~/");
+	expect_derr("[upstream.b]\ntimeout = 0\n", "t.conf:2: bad value \"0\" "
+	    "for \"timeout\" in [upstream.b]: expected a duration (s, m, h, d) "
+	    "from 1s to 3600s");
+	expect_derr("[upstream.b]\nhost = a\nhost = b\n", "t.conf:3: duplicate "
+	    "key \"host\" in [upstream.b] (first set on line 2)");
+	expect_derr("[upstream.b]\n[upstream.c]\n[route]\n* = b, , c\n",
+	    "t.conf:4: bad value for \"*\" in [route]: an empty upstream name");
+	expect_derr("[route]\n*@x.example = default\n*@X.example = default\n",
+	    "t.conf:3: duplicate pattern \"*@X.example\" in [route] (first set "
+	    "on line 2)");
+	expect_derr("[upstream.UPPER]\nhost = x\n[upstream.ok]\nhots = y\n",
+	    "t.conf:1: bad upstream name \"UPPER\" in [upstream.UPPER]: "
+	    "expected 1 to 32 of a-z 0-9 _ -");
+	expect_derr("[upstream.abcdefghijabcdefghijabcdefghijabc]\n",
+	    "t.conf:1: bad upstream name \"abcdefghijabcdefghijabcdefghijabc\" "
+	    "in [upstream.abcdefghijabcdefghijabcdefghijabc]: expected 1 to 32 "
+	    "of a-z 0-9 _ -");
+	expect_derr("[route]\n* = ses\n", "t.conf:2: unknown upstream \"ses\" "
+	    "in the route for \"*\" in [route] (no [upstream.ses] section)");
+	expect_derr("[upstream]\nrate = 10\n", "t.conf:2: bad value \"10\" for "
+	    "\"rate\" in [upstream]: expected N/s, N/m, N/h or N/d with N from "
+	    "1 to 1000000 (e.g. 14/s)");
+	expect_derr("[upstream]\nmax_per_connection = -1\n", "t.conf:2: bad "
+	    "value \"-1\" for \"max_per_connection\" in [upstream]: expected a "
+	    "number from 0 to 1000000");
+	expect_derr("[upstream]\ndown_time = 2d\n", "t.conf:2: bad value \"2d\" "
+	    "for \"down_time\" in [upstream]: expected a duration (s, m, h, d) "
+	    "from 0s to 86400s");
+	/* [sender], [aliases], [queue] still stop the load, even after one. */
+	expect_err("[upstream]\nhots = x\n[sender]\nfrom = a b\n", "t.conf:4: "
+	    "bad value \"a b\" for \"from\" in [sender]: expected an address "
+	    "(user@domain or a bare name)");
+	expect_err("[log]\nsyslog = x\n[queue]\nbogus\n", "t.conf:4: syntax "
+	    "error: expected [section], key = value or a comment");
+	/* An upstream defined in a later layer satisfies a route. */
+	conf_init(&c);
+	expect_ok(&c, "[route]\n* = late\n");
+	ck_assert_int_eq(conf_load_buffer(&c, "u.conf", "[upstream.late]\n", 16,
+	    &e), 0);
+	ck_assert_int_eq(conf_finish(&c, &e), 0);
+	ck_assert_ptr_null(conf_delivery_error(&c));
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(upstream_sections)
+{
+	struct config	 c;
+
+	conf_init(&c);
+	/* [upstream.default] is [upstream]; an empty section names one. */
+	expect_ok(&c, "[upstream]\nhost = a.example\n[upstream.default]\n"
+	    "port = 26\n[upstream.empty]\n[upstream.b-2_x]\ntls = none\n");
+	ck_assert_uint_eq(c.nupstreams, 3);
+	ck_assert_int_eq(DEF(c)->port, 26);
+	ck_assert_ptr_nonnull(conf_upstream(&c, "empty"));
+	ck_assert_ptr_null(conf_upstream(&c, "empty")->host);
+	ck_assert_int_eq(conf_upstream(&c, "empty")->timeout, 60);
+	ck_assert_int_eq(conf_upstream(&c, "empty")->down_time, 300);
+	ck_assert_int_eq(conf_upstream(&c, "empty")->section.line, 5);
+	ck_assert_int_eq(upstream_port(conf_upstream(&c, "b-2_x")), 25);
+	/* Each upstream keeps its own credentials. */
+	expect_ok(&c, "[upstream.empty]\npassword = p1\n[upstream.b-2_x]\n"
+	    "password_file = /etc/x\n");
+	ck_assert_str_eq(conf_upstream(&c, "empty")->password, "p1");
+	ck_assert_ptr_null(DEF(c)->password);
+	ck_assert_str_eq(conf_upstream(&c, "b-2_x")->password_file, "/etc/x");
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(set_one_key)
+{
+	struct config		 c;
+	struct mh_err		 e;
+	struct conf_origin	 o = { CONF_LAYER_ENV, "MAILHOP_UPSTREAM_PORT", 0 };
+	char			 where[128];
+
+	conf_init(&c);
+	ck_assert_int_eq(conf_set(&c, "upstream", "port", "2526", &o, &e), 0);
+	ck_assert_int_eq(DEF(c)->port, 2526);
+	ck_assert_int_eq(DEF(c)->origin[1].layer, CONF_LAYER_ENV);
+	conf_origin_format(&DEF(c)->origin[1], where, sizeof(where));
+	ck_assert_str_eq(where, "MAILHOP_UPSTREAM_PORT");
+	o.where = "MAILHOP_UPSTREAM_X_TLS";
+	ck_assert_int_eq(conf_set(&c, "upstream.x", "tls", "tls", &o, &e), 0);
+	ck_assert_int_eq(conf_upstream(&c, "x")->tls, CONF_TLS_IMPLICIT);
+	/* A bad value: recorded (delivery-only), named after the variable. */
+	o.where = "MAILHOP_UPSTREAM_TLS";
+	ck_assert_int_eq(conf_set(&c, "upstream", "tls", "ssl", &o, &e), 0);
+	ck_assert_str_eq(conf_delivery_error(&c)->msg, "MAILHOP_UPSTREAM_TLS: "
+	    "bad value \"ssl\" for \"tls\" in [upstream]: expected starttls | "
+	    "tls | none");
+	/* In [queue]: the load fails. */
+	o.where = "MAILHOP_QUEUE_PARALLEL";
+	ck_assert_int_eq(conf_set(&c, "queue", "parallel", "0", &o, &e), -1);
+	ck_assert_str_eq(e.msg, "MAILHOP_QUEUE_PARALLEL: bad value \"0\" for "
+	    "\"parallel\" in [queue]: expected a number from 1 to 64");
+	o.where = "MAILHOP_SMTP_HOST";
+	ck_assert_int_eq(conf_set(&c, "smtp", "host", "x", &o, &e), -1);
+	ck_assert_str_eq(e.msg, "MAILHOP_SMTP_HOST: unknown section [smtp]");
+	conf_free(&c);
+}
+END_TEST
+
 /* ---- inih's quirks ------------------------------------------------ */
 
 START_TEST(line_limit)
@@ -563,7 +764,7 @@ START_TEST(line_limit)
 	snprintf(text, sizeof(text), "[upstream]\nhost = %s\n", host);
 	conf_init(&c);
 	expect_ok(&c, text);
-	ck_assert_uint_eq(strlen(c.host), 190);
+	ck_assert_uint_eq(strlen(DEF(c)->host), 190);
 	conf_free(&c);
 	host[197 - 7] = 'a';
 	host[198 - 7] = '\0';
@@ -587,8 +788,8 @@ START_TEST(crlf_and_bom)
 	conf_init(&c);
 	expect_ok(&c, "\xef\xbb\xbf[upstream]\r\nhost = a.example\r\n"
 	    "port = 26\r\n");
-	ck_assert_str_eq(c.host, "a.example");
-	ck_assert_int_eq(c.port, 26);
+	ck_assert_str_eq(DEF(c)->host, "a.example");
+	ck_assert_int_eq(DEF(c)->port, 26);
 	conf_free(&c);
 }
 END_TEST
@@ -601,19 +802,19 @@ START_TEST(inline_comments)
 	expect_ok(&c, "[upstream]\nhost = a.example ; the relay\n"
 	    "password = ab;cd\n# hash comment\n  ; indented comment\n"
 	    "user = u\t; tab comment\n");
-	ck_assert_str_eq(c.host, "a.example");
-	ck_assert_str_eq(c.password, "ab;cd");
-	ck_assert_str_eq(c.user, "u");
+	ck_assert_str_eq(DEF(c)->host, "a.example");
+	ck_assert_str_eq(DEF(c)->password, "ab;cd");
+	ck_assert_str_eq(DEF(c)->user, "u");
 	conf_free(&c);
 	/* " ;" ends a value: a password holding it is silently cut. */
 	conf_init(&c);
 	expect_ok(&c, "[upstream]\npassword = ab ;cd\n");
-	ck_assert_str_eq(c.password, "ab");
+	ck_assert_str_eq(DEF(c)->password, "ab");
 	conf_free(&c);
 	/* '#' is a comment only at the start of a line. */
 	conf_init(&c);
 	expect_ok(&c, "[upstream]\nuser = a#b # c\n");
-	ck_assert_str_eq(c.user, "a#b # c");
+	ck_assert_str_eq(DEF(c)->user, "a#b # c");
 	conf_free(&c);
 }
 END_TEST
@@ -631,24 +832,24 @@ START_TEST(continuation_lines)
 	    "a@example.com, b@example.com, c@example.com");
 	ck_assert_int_eq(conf_alias_find(&c, "staff")->line, 2);
 	ck_assert_str_eq(conf_alias_find(&c, "root")->value, "r@example.com");
-	ck_assert_str_eq(c.password_command,
+	ck_assert_str_eq(DEF(c)->password_command,
 	    "gpg --quiet --decrypt ~/.pw.gpg");
 	conf_free(&c);
 	/* Indented keys right after a section header are plain keys. */
 	conf_init(&c);
 	expect_ok(&c, "[upstream]\n  host = a.example\n");
-	ck_assert_str_eq(c.host, "a.example");
+	ck_assert_str_eq(DEF(c)->host, "a.example");
 	conf_free(&c);
 	/* Elsewhere a stray indent is an error, not a silent join. */
-	expect_err("[upstream]\nhost = a.example\n  port = 25\n",
+	expect_derr("[upstream]\nhost = a.example\n  port = 25\n",
 	    "t.conf:3: indented line continues \"host\" in [upstream]; only "
 	    "alias lists and commands may continue on an indented line");
 	/* inih: a blank line does not end the value; an indented [x] is
 	 * part of it. */
-	expect_err("[upstream]\nhost = a\n\n  port = 25\n",
+	expect_derr("[upstream]\nhost = a\n\n  port = 25\n",
 	    "t.conf:4: indented line continues \"host\" in [upstream]; only "
 	    "alias lists and commands may continue on an indented line");
-	expect_err("[upstream]\nuser = a\n  [queue]\n",
+	expect_derr("[upstream]\nuser = a\n  [queue]\n",
 	    "t.conf:3: indented line continues \"user\" in [upstream]; only "
 	    "alias lists and commands may continue on an indented line");
 }
@@ -669,14 +870,14 @@ START_TEST(layering_key_by_key)
 	b = put("user.conf", "[upstream]\nport = 587\npassword = pw\n"
 	    "[aliases]\nROOT = me@example.com\npostmaster =\n", 0600);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, a, &e), 0);
-	ck_assert_int_eq(conf_load_file(&c, b, &e), 0);
-	ck_assert_str_eq(c.host, "sys.example");
-	ck_assert_int_eq(c.port, 587);
-	ck_assert_str_eq(c.user, "sysuser");
-	ck_assert_str_eq(c.password, "pw");
+	ck_assert_int_eq(conf_load_file(&c, a, CONF_LAYER_USER, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, b, CONF_LAYER_USER, &e), 0);
+	ck_assert_str_eq(DEF(c)->host, "sys.example");
+	ck_assert_int_eq(DEF(c)->port, 587);
+	ck_assert_str_eq(DEF(c)->user, "sysuser");
+	ck_assert_str_eq(DEF(c)->password, "pw");
 	/* One choice of password source: the later file's wins. */
-	ck_assert_ptr_null(c.password_command);
+	ck_assert_ptr_null(DEF(c)->password_command);
 	ck_assert_uint_eq(c.max_size, 1ULL << 20);
 	ck_assert_str_eq(conf_alias_find(&c, "root")->value, "me@example.com");
 	ck_assert_str_eq(conf_alias_find(&c, "root")->file, b);
@@ -697,7 +898,7 @@ START_TEST(secret_needs_private_file)
 
 	f = put("open.conf", "[upstream]\nhost = x\npassword = pw\n", 0644);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
 	snprintf(want, sizeof(want), "%s:3: a secret is set in a file that "
 	    "group or others can read (chmod 600 %s)", f, f);
@@ -705,22 +906,22 @@ START_TEST(secret_needs_private_file)
 	conf_free(&c);
 	ck_assert_int_eq(chmod(f, 0640), 0);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), -1);
 	conf_free(&c);
 	f = put("tok.conf", "[upstream]\noauth_token = t\n", 0604);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
 	conf_free(&c);
 	/* Private: fine.  No secret: readable is fine. */
 	f = put("private.conf", "[upstream]\npassword = pw\n", 0600);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), 0);
 	conf_free(&c);
 	f = put("public.conf", "[upstream]\npassword_command = echo x\n",
 	    0644);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), 0);
 	conf_free(&c);
 }
 END_TEST
@@ -734,16 +935,16 @@ START_TEST(file_checks)
 
 	conf_init(&c);
 	snprintf(want, sizeof(want), "%s/missing.conf", tdir);
-	ck_assert_int_eq(conf_load_file(&c, want, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, want, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_NOINPUT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "No such file"));
-	ck_assert_int_eq(conf_load_file(&c, tdir, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, tdir, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_NOINPUT);
 	snprintf(want, sizeof(want), "%s: not a regular file", tdir);
 	ck_assert_str_eq(e.msg, want);
 	f = put("ww.conf", "[upstream]\nhost = x\n", 0666);
 	ck_assert_int_eq(chmod(f, 0666), 0);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
 	snprintf(want, sizeof(want), "%s: refused: writable by others", f);
 	ck_assert_str_eq(e.msg, want);
@@ -761,14 +962,14 @@ START_TEST(load_explicit_and_env)
 	f = put("x.conf", "[upstream]\nhost = cli.example\n", 0644);
 	conf_init(&c);
 	ck_assert_int_eq(conf_load(&c, f, 1, &e), 0);
-	ck_assert_str_eq(c.host, "cli.example");
+	ck_assert_str_eq(DEF(c)->host, "cli.example");
 	ck_assert_str_eq(c.explicit_path, f);
 	ck_assert_uint_eq(c.nfiles, 1);
 	conf_free(&c);
 	setenv("MAILHOP_CONFIG", f, 1);
 	conf_init(&c);
 	ck_assert_int_eq(conf_load(&c, NULL, 0, &e), 0);
-	ck_assert_str_eq(c.host, "cli.example");
+	ck_assert_str_eq(DEF(c)->host, "cli.example");
 	ck_assert_str_eq(c.explicit_path, f);
 	conf_free(&c);
 	snprintf(want, sizeof(want), "%s/none.conf", tdir);
@@ -811,7 +1012,7 @@ START_TEST(load_explicit_owned_by_other)
 	ck_assert_str_eq(e.msg, want);
 	conf_free(&c);
 	/* A default file owned by someone else is a config error (78). */
-	ck_assert_int_eq(conf_load_file(&c, f, &e), -1);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
 }
 END_TEST
@@ -830,7 +1031,7 @@ START_TEST(load_user_file)
 	setenv("XDG_CONFIG_HOME", xdg, 1);
 	conf_init(&c);
 	ck_assert_int_eq(conf_load(&c, NULL, 0, &e), 0);
-	ck_assert_str_eq(c.host, "user.example");
+	ck_assert_str_eq(DEF(c)->host, "user.example");
 	ck_assert_uint_ge(c.nfiles, 1);
 	ck_assert_str_eq(c.files[c.nfiles - 1], f);
 	ck_assert_ptr_null(c.explicit_path);
@@ -842,7 +1043,107 @@ START_TEST(load_user_file)
 	    0600);
 	conf_init(&c);
 	ck_assert_int_eq(conf_load(&c, NULL, 0, &e), 0);
-	ck_assert_str_eq(c.host, "h.example");
+	ck_assert_str_eq(DEF(c)->host, "h.example");
+	conf_free(&c);
+}
+END_TEST
+
+/* The set-id helper's question: who set a key of the system's upstream? */
+START_TEST(origins_and_layers)
+{
+	struct config			 c;
+	struct mh_err			 e;
+	const struct conf_origin	*o;
+	const char			*sys, *usr, *key;
+	char				 where[512], want[512];
+
+	sys = put("sys.conf", "[upstream]\nhost = sys.example\n"
+	    "password_file = /etc/mailhop/secret\n[upstream.mine]\n"
+	    "host = mine.example\n[queue]\nmax_size = 1M\n", 0644);
+	usr = put("usr.conf", "[upstream.mine]\nport = 2525\n[route]\n"
+	    "*@me.example = mine\n[sender]\nfrom = me@me.example\n", 0600);
+	conf_init(&c);
+	ck_assert_int_eq(conf_load_file(&c, sys, CONF_LAYER_SYSTEM, &e), 0);
+	ck_assert_ptr_null(conf_upstream_overridden(&c, DEF(c), &key));
+	ck_assert_int_eq(conf_load_file(&c, usr, CONF_LAYER_USER, &e), 0);
+	ck_assert_int_eq(conf_finish(&c, &e), 0);
+	/* The user's own upstream and routes leave the system's alone. */
+	ck_assert_ptr_null(conf_upstream_overridden(&c, DEF(c), &key));
+	o = conf_upstream_overridden(&c, conf_upstream(&c, "mine"), &key);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(key, "port");
+	ck_assert_int_eq(o->layer, CONF_LAYER_USER);
+	conf_origin_format(o, where, sizeof(where));
+	snprintf(want, sizeof(want), "%s:2", usr);
+	ck_assert_str_eq(where, want);
+	/* Every key knows its origin. */
+	ck_assert_int_eq(DEF(c)->origin[0].layer, CONF_LAYER_SYSTEM);
+	ck_assert_int_eq(DEF(c)->origin[0].line, 2);
+	ck_assert_int_eq(DEF(c)->origin[1].layer, CONF_LAYER_DEFAULT);
+	conf_origin_format(&DEF(c)->origin[1], where, sizeof(where));
+	ck_assert_str_eq(where, "default");
+	ck_assert_int_eq(c.routes[0].origin.layer, CONF_LAYER_USER);
+	conf_free(&c);
+	/* Any key of the system's upstream set elsewhere is reported. */
+	usr = put("usr2.conf", "[upstream]\nhost = evil.example\n", 0600);
+	conf_init(&c);
+	ck_assert_int_eq(conf_load_file(&c, sys, CONF_LAYER_SYSTEM, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, usr, CONF_LAYER_USER, &e), 0);
+	o = conf_upstream_overridden(&c, DEF(c), &key);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(key, "host");
+	ck_assert_int_eq(o->line, 2);
+	conf_free(&c);
+	/* So is a key emptied, or a password source replaced, elsewhere. */
+	usr = put("usr3.conf", "[upstream]\npassword_command = echo x\n",
+	    0600);
+	conf_init(&c);
+	ck_assert_int_eq(conf_load_file(&c, sys, CONF_LAYER_SYSTEM, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, usr, CONF_LAYER_EXPLICIT, &e), 0);
+	ck_assert_ptr_null(DEF(c)->password_file);
+	o = conf_upstream_overridden(&c, DEF(c), &key);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(key, "password_file");
+	ck_assert_int_eq(o->layer, CONF_LAYER_EXPLICIT);
+	conf_free(&c);
+	usr = put("usr4.conf", "[upstream]\nca_file =\n", 0600);
+	conf_init(&c);
+	ck_assert_int_eq(conf_load_file(&c, sys, CONF_LAYER_SYSTEM, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, usr, CONF_LAYER_USER, &e), 0);
+	ck_assert_ptr_nonnull(conf_upstream_overridden(&c, DEF(c), &key));
+	ck_assert_str_eq(key, "ca_file");
+	conf_free(&c);
+}
+END_TEST
+
+/* Step by step, as the set-id helper runs it. */
+START_TEST(load_step_by_step)
+{
+	struct config	 c;
+	struct mh_err	 e;
+	char		 xdg[256];
+
+	unsetenv("MAILHOP_CONFIG");
+	put("xdg/mailhop/mailhop.conf", "[upstream.u]\nhost = u.example\n",
+	    0600);
+	snprintf(xdg, sizeof(xdg), "%s/xdg", tdir);
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	conf_init(&c);
+	ck_assert_int_eq(conf_load_system(&c, &e), 0);
+	ck_assert_ptr_null(conf_upstream(&c, "u"));
+	ck_assert_int_eq(conf_load_user(&c, &e), 0);
+	ck_assert_int_eq(conf_load_env(&c, &e), 0);
+	ck_assert_int_eq(conf_finish(&c, &e), 0);
+	ck_assert_ptr_nonnull(conf_upstream(&c, "u"));
+	ck_assert_int_eq(conf_upstream(&c, "u")->origin[0].layer,
+	    CONF_LAYER_USER);
+	ck_assert_ptr_null(conf_env_path());
+	setenv("MAILHOP_CONFIG", "/x", 1);
+	ck_assert_str_eq(conf_env_path(), "/x");
+	setenv("MAILHOP_CONFIG", "", 1);
+	ck_assert_ptr_null(conf_env_path());
+	unsetenv("MAILHOP_CONFIG");
+	unsetenv("XDG_CONFIG_HOME");
 	conf_free(&c);
 }
 END_TEST
@@ -855,39 +1156,57 @@ START_TEST(print_masks_secrets)
 	struct buf	 b;
 	struct mh_err	 e;
 	const char	*f;
+	char		 want[512];
 	size_t		 n = 0;
 	const char	*s;
 
 	setenv("HOME", "/home/ann", 1);
 	f = put("p.conf", every_key, 0600);
 	conf_init(&c);
-	ck_assert_int_eq(conf_load_file(&c, f, &e), 0);
+	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), 0);
 	buf_init(&b, 0);
 	ck_assert_int_eq(conf_print(&c, &b), 0);
 	ck_assert_ptr_null(strstr(b.data, "semicolons"));
 	ck_assert_ptr_null(strstr(b.data, "= tok"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\npassword = ********\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\noauth_token = ********\n"));
+	snprintf(want, sizeof(want), "\npassword = ********  ; %s:10\n", f);
+	ck_assert_ptr_nonnull(strstr(b.data, want));
+	snprintf(want, sizeof(want), "\noauth_token = ********  ; %s:15\n",
+	    f);
+	ck_assert_ptr_nonnull(strstr(b.data, want));
 	ck_assert_ptr_nonnull(strstr(b.data, f));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nretry = 30s..2h\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nmax_size = 10M\n"));
+	snprintf(want, sizeof(want), "\nretry = 30s..2h  ; %s:27\n", f);
+	ck_assert_ptr_nonnull(strstr(b.data, want));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nmax_size = 10M  ; "));
 	ck_assert_ptr_nonnull(strstr(b.data, "\nbounce_sender = "
-	    "bounces@example.com\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "[aliases]\nroot = "
-	    "admin@example.com\ndefault = catch@example.com\n"));
+	    "bounces@example.com  ; "));
+	snprintf(want, sizeof(want), "[aliases]\nroot = admin@example.com  ; "
+	    "%s:22\ndefault = catch@example.com  ; %s:23\n", f, f);
+	ck_assert_ptr_nonnull(strstr(b.data, want));
 	ck_assert_ptr_nonnull(strstr(b.data, "\nclient_key = "
-	    "/home/ann/key.pem\n"));
+	    "/home/ann/key.pem  ; "));
+	/* Every upstream, its defaults as such; the routes. */
+	ck_assert_ptr_nonnull(strstr(b.data, "\n[upstream.backup]\nhost = "
+	    "backup.example.net  ; "));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nrate = 100/h  ; "));
+	ck_assert_ptr_nonnull(strstr(b.data, "\ndown_time = 5m  ; default\n"));
+	snprintf(want, sizeof(want), "\n[route]\n*@example.org = backup, "
+	    "default  ; %s:44\n", f);
+	ck_assert_ptr_nonnull(strstr(b.data, want));
 	for (s = b.data; (s = strstr(s, " =")) != NULL; s++)
 		n++;
-	/* 32 keys + 2 aliases */
-	ck_assert_uint_eq(n, 34);
+	/* 2 x 20 upstream keys + 15 others + 2 aliases + 1 route */
+	ck_assert_uint_eq(n, 58);
 	/* What it prints reads back (secrets aside). */
 	conf_init(&back);
 	ck_assert_int_eq(conf_load_buffer(&back, "printed", b.data, b.len, &e),
 	    0);
+	ck_assert_int_eq(conf_finish(&back, &e), 0);
+	ck_assert_ptr_null(conf_delivery_error(&back));
 	ck_assert_int_eq(back.retry_min, 30);
 	ck_assert_uint_eq(back.max_header_size, 65536);
 	ck_assert_str_eq(back.bounce_sender, "bounces@example.com");
+	ck_assert_int_eq(DEF(back)->rate.count, 100);
+	ck_assert_uint_eq(back.nroutes, 1);
 	conf_free(&back);
 	buf_free(&b);
 	conf_free(&c);
@@ -904,11 +1223,16 @@ START_TEST(print_defaults)
 	ck_assert_int_eq(conf_print(&c, &b), 0);
 	ck_assert_ptr_nonnull(strstr(b.data, "no configuration file"));
 	ck_assert_ptr_nonnull(strstr(b.data, "\npassword =\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nport = 587\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nbounce_sender = <>\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nretry = 1m..1h\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nmax_age = 5d\n"));
-	ck_assert_ptr_nonnull(strstr(b.data, "\nmax_header_size = 1M\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nport = 587  ; default\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nbounce_sender = <>  ; "
+	    "default\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nretry = 1m..1h  ; default\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nmax_age = 5d  ; default\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\nmax_header_size = 1M  ; "
+	    "default\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\ntimeout = 1m  ; default\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\n[route]\n; none: every sender "
+	    "goes through [upstream]\n"));
 	buf_free(&b);
 	conf_free(&c);
 }
@@ -921,7 +1245,7 @@ START_TEST(domain_from_host)
 
 	conf_init(&c);
 	d = conf_domain(&c);
-	h = conf_helo(&c);
+	h = upstream_helo(DEF(c));
 	ck_assert_ptr_nonnull(d);
 	ck_assert_uint_gt(strlen(d), 0);
 	ck_assert_ptr_null(strpbrk(d, " \t\r\n@"));
@@ -938,37 +1262,50 @@ END_TEST
 
 /* ---- tests/data/conf: each bad file names its error --------------- */
 
+/*
+ * "; expect: ok", "; expect: LINE: message" (the load fails) or
+ * "; expect delivery: LINE: message" (a delivery-only mistake: the load
+ * succeeds and keeps it).
+ */
 static void
 data_check_one(const char *dir, const char *name)
 {
 	char		 path[1400], line[512], want[2048];
+	const char	*got, *expect;
 	struct config	 c;
 	struct mh_err	 e;
 	FILE		*f;
 	char		*nl;
-	int		 rc;
+	int		 rc, delivery;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 	fclose(f);
-	ck_assert_msg(strncmp(line, "; expect: ", 10) == 0,
+	delivery = strncmp(line, "; expect delivery: ", 19) == 0;
+	ck_assert_msg(delivery || strncmp(line, "; expect: ", 10) == 0,
 	    "%s: no \"; expect:\" first line", name);
+	expect = line + (delivery ? 19 : 10);
 	nl = strchr(line, '\n');
 	if (nl != NULL)
 		*nl = '\0';
 	conf_init(&c);
 	mh_err_clear(&e);
-	rc = conf_load_file(&c, path, &e);
-	if (strcmp(line + 10, "ok") == 0)
-		ck_assert_msg(rc == 0, "%s: %s", name, e.msg);
-	else {
-		snprintf(want, sizeof(want), "%s:%s", path, line + 10);
-		ck_assert_msg(rc == -1 && e.exit == EX_CONFIG &&
-		    strcmp(e.msg, want) == 0, "%s:\n got: %s\nwant: %s", name,
-		    e.msg, want);
-	}
+	rc = conf_load_file(&c, path, CONF_LAYER_USER, &e);
+	if (rc == 0)
+		rc = conf_finish(&c, &e);
+	got = rc == -1 ? e.msg : conf_delivery_error(&c) != NULL ?
+	    conf_delivery_error(&c)->msg : "ok";
+	if (strcmp(expect, "ok") == 0)
+		snprintf(want, sizeof(want), "ok");
+	else
+		snprintf(want, sizeof(want), "%s:%s", path, expect);
+	ck_assert_msg(strcmp(got, want) == 0 && (rc == -1) == (!delivery &&
+	    strcmp(expect, "ok") != 0), "%s:\n got: %s (%s)\nwant: %s", name,
+	    got, rc == -1 ? "load failed" : "loaded", want);
+	if (rc == -1)
+		ck_assert_int_eq(e.exit, EX_CONFIG);
 	conf_free(&c);
 }
 
@@ -1008,7 +1345,7 @@ secret_of(const char *conftext, char **out, struct mh_err *e)
 	conf_init(&c);
 	expect_ok(&c, conftext);
 	mh_err_clear(e);
-	rc = secret_password(&c, out, e);
+	rc = secret_password(DEF(c), out, e);
 	conf_free(&c);
 	return rc;
 }
@@ -1121,7 +1458,7 @@ START_TEST(secret_command_environment)
 	    "echo leaked || echo clean\n", envf, fd);
 	conf_init(&c);
 	expect_ok(&c, text);
-	ck_assert_int_eq(secret_password(&c, &pw, &e), 0);
+	ck_assert_int_eq(secret_password(DEF(c), &pw, &e), 0);
 	/* No descriptor of ours reaches the command. */
 	ck_assert_str_eq(pw, "clean");
 	xfree_secret(pw);
@@ -1133,16 +1470,16 @@ START_TEST(secret_command_environment)
 	fclose(f);
 	ck_assert_uint_gt(n, 0);
 	ck_assert_ptr_null(strstr(buf, "tok-SECRET-1"));
-	ck_assert_int_eq(secret_oauth_token(&c, &tok, &e), 0);
+	ck_assert_int_eq(secret_oauth_token(DEF(c), &tok, &e), 0);
 	ck_assert_str_eq(tok, "tok-SECRET-1");
 	xfree_secret(tok);
 	conf_free(&c);
 	conf_init(&c);
 	expect_ok(&c, "[upstream]\noauth_token_command = echo tok2\n");
-	ck_assert_int_eq(secret_oauth_token(&c, &tok, &e), 0);
+	ck_assert_int_eq(secret_oauth_token(DEF(c), &tok, &e), 0);
 	ck_assert_str_eq(tok, "tok2");
 	xfree_secret(tok);
-	ck_assert_int_eq(secret_password(&c, &pw, &e), 0);
+	ck_assert_int_eq(secret_password(DEF(c), &pw, &e), 0);
 	ck_assert_ptr_null(pw);
 	conf_free(&c);
 }
@@ -1159,6 +1496,7 @@ suite(void)
 	tcase_add_test(tc, sizes);
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, retries);
+	tcase_add_test(tc, rates);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keys");
@@ -1180,6 +1518,9 @@ suite(void)
 	tcase_add_test(tc, crlf_and_bom);
 	tcase_add_test(tc, inline_comments);
 	tcase_add_test(tc, continuation_lines);
+	tcase_add_test(tc, delivery_errors_are_kept);
+	tcase_add_test(tc, upstream_sections);
+	tcase_add_test(tc, set_one_key);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");
@@ -1190,6 +1531,8 @@ suite(void)
 	tcase_add_test(tc, load_explicit_and_env);
 	tcase_add_test(tc, load_explicit_owned_by_other);
 	tcase_add_test(tc, load_user_file);
+	tcase_add_test(tc, origins_and_layers);
+	tcase_add_test(tc, load_step_by_step);
 	tcase_add_test(tc, print_masks_secrets);
 	tcase_add_test(tc, print_defaults);
 	tcase_add_test(tc, domain_from_host);

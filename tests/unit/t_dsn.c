@@ -83,8 +83,8 @@ static void
 cfg_fill(struct config *cfg)
 {
 	conf_init(cfg);
-	cfg->host = strdup("smtp.example.net");
-	cfg->helo = strdup("client.example.org");
+	cfg->upstreams[0]->host = strdup("smtp.example.net");
+	cfg->upstreams[0]->helo = strdup("client.example.org");
 	cfg->domain = strdup("example.org");
 }
 
@@ -133,7 +133,8 @@ dsn_make(struct dsn_out *o, const struct config *cfg,
 	memset(o, 0, sizeof(*o));
 	in = tmpfd_with(msg, msglen);
 	out = tmpfd_with("", 0);
-	ck_assert_int_eq(dsn_write(cfg, env, in, out, &err), 0);
+	ck_assert_int_eq(dsn_write(cfg, conf_upstream_default(cfg), env, in, out,
+	    &err), 0);
 	o->text = fd_slurp(out, &o->len);
 	close(in);
 	close(out);

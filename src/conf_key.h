@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conf_key.h - inside the configuration module only (conf.c, upstream.c,
+ * route.c, conf_print.c): the key tables that drive parsing, defaults,
+ * origins and printing.  One row per key; a row names the field by its
+ * offset in struct config (conf_global_table) or struct upstream
+ * (conf_upstream_table).
+ */
+#ifndef MH_CONF_KEY_H
+#define MH_CONF_KEY_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+enum ck_type {
+	CK_STR, CK_HOST, CK_PATH, CK_SECRET, CK_CMD, CK_BOOL,
+	CK_DURATION, CK_SIZE, CK_INT, CK_LONG, CK_ENUM, CK_RETRY, CK_ADDR,
+	CK_BOUNCE, CK_PORT, CK_RATE
+};
+
+/* Keys that name the same credential: a file sets at most one of them. */
+enum ck_group { CKG_NONE, CKG_PASSWORD, CKG_OAUTH };
+
+struct conf_key {
+	const char		*section;	/* "upstream" for every upstream */
+	const char		*name;
+	enum ck_type		 type;
+	size_t			 off;	/* offset in the table's struct */
+	size_t			 size;	/* of the field, to restore a default */
+	long			 min;	/* for numbers and durations */
+	long			 max;
+	const char *const	*names;	/* CK_ENUM: value -> name, NULL-ended */
+	enum ck_group		 group;
+};
+
+struct conf_table {
+	const struct conf_key	*keys;
+	size_t			 nkeys;
+	void			(*defaults)(void *);	/* on a zeroed struct */
+};
+
+extern const struct conf_table conf_global_table;	/* conf.c */
+extern const struct conf_table conf_upstream_table;	/* conf.c, for conf_file.c: parse text as layer; *secret_line: where a
+ * password or token was set (0: none). */
+int	conf_parse_text(struct config *, const char *name, enum conf_layer,
+	    const char *, size_t, int *secret_line, struct mh_err *);
+/* $HOME, else the password database's home; NULL if neither is absolute. */
+const char *conf_home(void);
+
+/* conf_value.c */
+int	conf_parse_long(const char *, long min, long max, long *);
+void	conf_fmt_duration(char *, size_t, long);
+void	conf_fmt_size(char *, size_t, unsigned long long);
+void	conf_fmt_rate(char *, size_t, const struct conf_rate *);
+
+/* upstream.c */
+
+extern const char *const conf_tls_names[];
+extern const char *const conf_auth_names[];
+
+#define CONF_DAYS	86400L
+#define CONF_DURATION_MAX (10L * 366 * CONF_DAYS)
+#define CONF_SIZE_MAX	(1ULL << 40)
+
+/* The host's name, looked up on first use (conf.c). */
+struct conf_cache {
+	char	*fqdn;
+	char	*domain;	/* its domain part */
+};
+const char *conf_cache_fqdn(struct conf_cache *);
+
+/* conf.c, for conf_file.c: parse text as layer; *secret_line: where a
+ * password or token was set (0: none). */
+int	conf_parse_text(struct config *, const char *name, enum conf_layer,
+	    const char *, size_t, int *secret_line, struct mh_err *);
+/* $HOME, else the password database's home; NULL if neither is absolute. */
+const char *conf_home(void);
+
+/* conf_value.c */
+int	conf_parse_long(const char *, long min, long max, long *);
+void	conf_fmt_duration(char *, size_t, long);
+void	conf_fmt_size(char *, size_t, unsigned long long);
+void	conf_fmt_rate(char *, size_t, const struct conf_rate *);
+
+/* upstream.c */
+struct upstream *upstream_new(const char *name, struct conf_cache *);
+void	upstream_free(struct upstream *);
+/* [a-z0-9_-]{1,CONF_NAME_MAX}, n bytes of s. */
+int	upstream_name_ok(const char *s, size_t n);
+
+#endif

@@ -4,12 +4,18 @@
 # disk); the private spool is removed afterwards.  SPEC 4: memory does not
 # grow with the message size.  Fails (exit 1) if a peak passes LIMIT_KB.
 #
+# LINE=N makes the body N-octet lines of HTML-ish text without a
+# Content-Transfer-Encoding: over 998 they are re-encoded quoted-printable
+# (SPEC 11), which reads the queued message back once (mime.h).
+#
 #   bench/memory.sh [path/to/mailhop]     (default: ./src/mailhop)
 #   SIZES="1M 100M 1G" LIMIT_KB=4096 bench/memory.sh
+#   LINE=10240 SIZES="1G" bench/memory.sh
 set -u
 BIN=${1:-./src/mailhop}
 SIZES=${SIZES:-1M 100M 1G}
 LIMIT_KB=${LIMIT_KB:-4096}
+LINE=${LINE:-}
 TIME=/usr/bin/time
 [ -x "$BIN" ] || { echo "memory.sh: $BIN: not executable" >&2; exit 2; }
 [ -x "$TIME" ] || { echo "memory.sh: needs $TIME (GNU time)" >&2; exit 2; }
@@ -36,10 +42,18 @@ bytes() {
 	esac
 }
 
-# A header section, then 76-column lines as in a base64 attachment.
+# A header section, then 76-column lines as in a base64 attachment, or
+# LINE-octet lines of text.
 message() {
-	printf 'From: bench@example.com\nTo: sink@example.com\nSubject: %s\n\n' "$1"
-	yes 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0' |
+	printf 'From: bench@example.com\nTo: sink@example.com\nSubject: %s\n' "$1"
+	if [ -z "$LINE" ]; then
+		printf '\n'
+		yes 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0' |
+		    head -c "$(bytes "$1")"
+		return
+	fi
+	printf 'MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n'
+	yes "$(yes '<td class="x">caf\303\251 = 50%</td> ' | head -c "$((LINE - 1))" | tr -d '\n')" |
 	    head -c "$(bytes "$1")"
 }
 

@@ -219,11 +219,13 @@ send_read(struct send *s, struct mh_err *err)
 	o.extract = s->inv->extract;
 	o.sender = s->sender;
 	o.fullname = s->inv->fullname;
-	o.fold_long = 1;
 	if (message_begin(&m, &o, s->entry.msgfd, err) == -1)
 		return -1;
 	if (message_read_fd(&m, STDIN_FILENO, !s->inv->ignore_dots,
 	    err) == -1 || message_end(&m, err) == -1)
+		goto out;
+	if (m.recode && spool_rewrite(&s->spool, &s->entry, message_recode,
+	    err) == -1)
 		goto out;
 	for (i = 0; i < m.rcpts.n; i++)
 		if (addr_list_add(&s->raw, m.rcpts.v[i], err) == -1)

@@ -582,7 +582,6 @@ smtp_data(struct smtp *s, char *arg)
 	s->mopts.cfg = s->cfg;
 	s->mopts.extract = 0;
 	/* As in sendmail mode: strict servers refuse lines over 998 bytes. */
-	s->mopts.fold_long = 1;
 	s->mopts.sender = s->sender;
 	s->mopts.fullname = s->inv->fullname;
 	if (message_begin(&s->msg, &s->mopts, s->entry.msgfd, &err) == -1) {
@@ -729,7 +728,9 @@ smtp_data_end(struct smtp *s)
 	struct mh_err	 err;
 
 	mh_err_clear(&err);
-	if (s->data_code == 0 && message_end(&s->msg, &err) == -1)
+	if (s->data_code == 0 && (message_end(&s->msg, &err) == -1 ||
+	    (s->msg.recode && spool_rewrite(&s->spool, &s->entry,
+	    message_recode, &err) == -1)))
 		smtp_data_err(s, &err);
 	if (s->data_code != 0) {
 		smtp_reply(s, "%d %s", s->data_code, s->data_text);

@@ -17,16 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsio.h"
 #include "message.h"
 #include "timefmt.h"
 #include "xmem.h"
 
 #define MSG_WBUF	(64 * 1024)	/* write buffer towards outfd */
 #define MSG_RBUF	(64 * 1024)	/* read buffer in message_read_fd */
-#define MSG_LINE_MAX	998		/* RFC 5322 2.1.1, without the CRLF */
 
-static int	message_route(struct message *, const char *, size_t, int,
+static int	message_mime_emit(void *, const char *, size_t,
 		    struct mh_err *);
+
 
 /* "64M", "1G", "512K" or a plain byte count, for the limit messages. */
 void
@@ -47,6 +48,7 @@ message_begin(struct message *m, const struct message_opts *opts, int outfd,
     struct mh_err *err)
 {
 	const struct config	*cfg = opts->cfg;
+	struct mime_opts	 mo;
 	size_t			 maxrcpt;
 
 	(void)err;
@@ -55,6 +57,11 @@ message_begin(struct message *m, const struct message_opts *opts, int outfd,
 	m->outfd = outfd;
 	rfc5322_init(&m->hdr, (size_t)cfg->max_header_size);
 	buf_init(&m->out, 0);
+	memset(&mo, 0, sizeof(mo));
+	mo.emit = message_mime_emit;
+	mo.arg = m;
+	mo.header_max = (size_t)cfg->max_header_size;
+	mime_init(&m->mime, &mo);
 	maxrcpt = cfg->max_recipients > 0 ? (size_t)cfg->max_recipients : 0;
 	addr_list_init(&m->rcpts, maxrcpt);
 	addr_list_init(&m->resent_rcpts, maxrcpt);
@@ -65,6 +72,7 @@ void
 message_free(struct message *m)
 {
 	rfc5322_free(&m->hdr);
+	mime_free(&m->mime);
 	buf_free(&m->out);
 	addr_list_free(&m->rcpts);
 	addr_list_free(&m->resent_rcpts);
@@ -110,44 +118,29 @@ message_emit(struct message *m, const char *s, size_t n, struct mh_err *err)
 }
 
 /*
- * Output is CRLF lines only (a CR here is always followed by its LF).  A
- * line longer than MSG_LINE_MAX is broken with CRLF SPACE, as Postfix's
- * smtp_line_length_limit does: RFC 5321 servers may refuse longer lines.
+ * A header field (folded, with its CRLF) on its way out: every line over
+ * 998 octets folded at white space (SPEC §11), and the walker told of it.
  */
 static int
-message_write(struct message *m, const char *s, size_t n,
+message_field(struct message *m, const char *f, size_t len,
     struct mh_err *err)
 {
-	size_t	 take, room;
+	struct buf	 b;
+	int		 rc;
 
-	if (!m->opts->fold_long)
-		return message_emit(m, s, n, err);
-	while (n > 0) {
-		if (s[0] == '\r' || s[0] == '\n') {
-			if (s[0] == '\n')
-				m->col = 0;
-			if (message_emit(m, s, 1, err) == -1)
-				return -1;
-			s++;
-			n--;
-			continue;
-		}
-		if (m->col >= MSG_LINE_MAX) {
-			if (message_emit(m, "\r\n ", 3, err) == -1)
-				return -1;
-			m->col = 1;
-		}
-		room = MSG_LINE_MAX - m->col;
-		for (take = 0; take < n && take < room && s[take] != '\r' &&
-		    s[take] != '\n'; take++)
-			;
-		if (message_emit(m, s, take, err) == -1)
-			return -1;
-		m->col += take;
-		s += take;
-		n -= take;
-	}
-	return 0;
+	mime_top_field(&m->mime, f, len);
+	buf_init(&b, 0);
+	rc = mime_fold_field(&b, f, len, err);
+	if (rc == 0)
+		rc = message_emit(m, b.data, b.len, err);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+message_mime_emit(void *arg, const char *s, size_t n, struct mh_err *err)
+{
+	return message_emit(arg, s, n, err);
 }
 
 /* The account's full name from GECOS: up to the first ',', '&' = login. */
@@ -325,10 +318,9 @@ message_add_headers(struct message *m, struct mh_err *err)
 	if (!m->has_msgid)
 		message_msgid(m, &b);
 	m->has_from = m->has_date = m->has_msgid = 1;
-	buf_add(&b, "\r\n", 2);
-	rc = message_write(m, b.data, b.len, err);
+	rc = b.len > 0 ? message_field(m, b.data, b.len, err) : 0;
 	buf_free(&b);
-	return rc;
+	return rc == 0 ? message_emit(m, "\r\n", 2, err) : -1;
 }
 
 /* -t: the addresses of a To/Cc/Bcc (or Resent-) field. */
@@ -376,12 +368,12 @@ message_on_field(struct message *m, struct mh_err *err)
 		if (m->opts->cfg->force_from) {
 			buf_init(&b, 0);
 			message_from(m, &b);
-			rc = message_write(m, b.data, b.len, err);
+			rc = message_field(m, b.data, b.len, err);
 			buf_free(&b);
 			return rc;
 		}
 	}
-	return message_write(m, p->field.data, p->field.len, err);
+	return message_field(m, p->field.data, p->field.len, err);
 }
 
 static int
@@ -390,13 +382,12 @@ message_on_end(struct message *m, struct mh_err *err)
 	struct rfc5322	*p = &m->hdr;
 
 	m->in_body = 1;
-	if (message_add_headers(m, err) == -1)
+	if (message_add_headers(m, err) == -1 ||
+	    mime_top_end(&m->mime, err) == -1)
 		return -1;
 	if (p->end != RFC5322_END_BODY)
 		return 0;
-	if (message_write(m, p->rest, p->rest_len, err) == -1)
-		return -1;
-	return p->rest_eol ? message_write(m, "\r\n", 2, err) : 0;
+	return mime_line(&m->mime, p->rest, p->rest_len, p->rest_eol, err);
 }
 
 static int
@@ -428,11 +419,8 @@ static int
 message_route(struct message *m, const char *s, size_t n, int eol,
     struct mh_err *err)
 {
-	if (m->in_body) {
-		if (n > 0 && message_write(m, s, n, err) == -1)
-			return -1;
-		return eol ? message_write(m, "\r\n", 2, err) : 0;
-	}
+	if (m->in_body)
+		return mime_line(&m->mime, s, n, eol, err);
 	if (rfc5322_push(&m->hdr, s, n, eol) == -1)
 		return message_header_limit(m, err);
 	return message_drain(m, err);
@@ -530,12 +518,13 @@ message_end(struct message *m, struct mh_err *err)
 			return -1;
 	} else if (m->linelen > 0 && !m->done) {
 		/* A last line without its line ending gets one. */
-		if (message_write(m, "\r\n", 2, err) == -1)
+		if (mime_line(&m->mime, "", 0, 1, err) == -1)
 			return -1;
 	}
 	m->linelen = 0;
-	if (message_flush(m, err) == -1)
+	if (mime_finish(&m->mime, err) == -1 || message_flush(m, err) == -1)
 		return -1;
+	m->recode = mime_need_recode(&m->mime);
 	/* -t: if any Resent- field exists, only Resent-To/Cc/Bcc count. */
 	if (m->has_resent) {
 		tmp = m->rcpts;
@@ -570,6 +559,156 @@ message_read_fd(struct message *m, int fd, int dot_ends, struct mh_err *err)
 			break;
 		}
 	}
+	free(b);
+	return rc;
+}
+
+/* ---- the second pass: re-encoding the leaves that have long lines ---- */
+
+struct recode {
+	int		 infd;
+	int		 outfd;
+	off_t		 next;		/* input offset after the walker's bytes */
+	struct buf	 out;
+	char		*scan;		/* lookahead buffer */
+};
+
+static int
+recode_flush(struct recode *r, struct mh_err *err)
+{
+	if (fsio_write_all(r->outfd, r->out.data, r->out.len) == -1)
+		return mh_err_errno(err, EX_TEMPFAIL,
+		    "cannot write the queued message");
+	buf_reset(&r->out);
+	return 0;
+}
+
+static int
+recode_emit(void *arg, const char *s, size_t n, struct mh_err *err)
+{
+	struct recode	*r = arg;
+
+	buf_add(&r->out, s, n);
+	return r->out.len >= MSG_WBUF ? recode_flush(r, err) : 0;
+}
+
+/*
+ * mime.h's lookahead: read on from r->next to the leaf's end (a boundary
+ * line of any open level, or EOF); 1 at the first line over 998 octets.
+ * A line longer than MIME_HOLD_MAX is never a boundary, as in the walker.
+ */
+static int
+recode_ahead(void *arg, const struct mime *w, size_t carry,
+    struct mh_err *err)
+{
+	struct recode	*r = arg;
+	char		 head[MIME_HOLD_MAX + 2];
+	off_t		 off = r->next;
+	size_t		 len = carry, nhead = 0, line;
+	ssize_t		 n, i;
+	int		 midline = carry > 0;
+
+	for (;;) {
+		n = pread(r->infd, r->scan, MSG_RBUF, off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return mh_err_errno(err, EX_TEMPFAIL,
+			    "cannot read the queued message");
+		if (n == 0)
+			return 0;
+		for (i = 0; i < n; i++) {
+			if (r->scan[i] != '\n') {
+				if (nhead < sizeof(head))
+					head[nhead++] = r->scan[i];
+				if (++len > MIME_LINE_MAX + 1)
+					return 1;
+				continue;
+			}
+			line = len > 0 ? len - 1 : 0;	/* the CR */
+			if (line > MIME_LINE_MAX)
+				return 1;
+			if (!midline && line <= MIME_HOLD_MAX &&
+			    mime_boundary_level(w, head, line) >= 0)
+				return 0;
+			len = nhead = 0;
+			midline = 0;
+		}
+		off += n;
+	}
+}
+
+/* Hand the walker the lines of r->infd (all CRLF: message.c wrote it). */
+static int
+recode_feed(struct recode *r, struct mime *w, char *b, struct mh_err *err)
+{
+	const char	*p, *end, *nl;
+	off_t		 off = 0;
+	size_t		 k;
+	ssize_t		 n;
+
+	for (;;) {
+		n = pread(r->infd, b, MSG_RBUF, off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return mh_err_errno(err, EX_TEMPFAIL,
+			    "cannot read the queued message");
+		if (n == 0)
+			return 0;
+		for (p = b, end = b + n; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL) {
+				/* A CR here is the first half of a CRLF. */
+				k = (size_t)(end - p);
+				if (p[k - 1] == '\r' && (k > 1 || p != b))
+					k--;
+				r->next = off + (p - b) + (off_t)k;
+				if (k > 0 && mime_line(w, p, k, 0, err) == -1)
+					return -1;
+				p += k;
+				break;
+			}
+			k = (size_t)(nl - p);
+			if (k > 0 && p[k - 1] == '\r')
+				k--;
+			r->next = off + (nl + 1 - b);
+			if (mime_line(w, p, k, 1, err) == -1)
+				return -1;
+		}
+		off += p - b;
+	}
+}
+
+int
+message_recode(int infd, int outfd, struct mh_err *err)
+{
+	struct recode		 r;
+	struct mime_opts	 o;
+	struct mime		 w;
+	char			*b;
+	int			 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.infd = infd;
+	r.outfd = outfd;
+	buf_init(&r.out, 0);
+	r.scan = xmalloc(MSG_RBUF);
+	b = xmalloc(MSG_RBUF);
+	memset(&o, 0, sizeof(o));
+	o.emit = recode_emit;
+	o.ahead = recode_ahead;
+	o.arg = &r;
+	o.whole = 1;			/* header caps were applied when queued */
+	mime_init(&w, &o);
+	rc = recode_feed(&r, &w, b, err);
+	if (rc == 0)
+		rc = mime_finish(&w, err);
+	if (rc == 0)
+		rc = recode_flush(&r, err);
+	mime_free(&w);
+	buf_free(&r.out);
+	free(r.scan);
 	free(b);
 	return rc;
 }

@@ -3,8 +3,9 @@
  * message.h - turns the bytes a caller hands us into the message we queue:
  * line endings made CRLF, header section parsed (rfc5322.c), recipients
  * collected for -t, Bcc/Resent-Bcc removed, From/Date/Message-ID added when
- * missing, max_size enforced.  Streams: memory is bounded by the header
- * section cap, never by the body.  Used by sendmail mode (message_read_fd)
+ * missing, max_size enforced, lines over 998 octets made legal without
+ * changing what is decoded (mime.h).  Streams: memory is bounded by the
+ * header section cap, never by the body.  Used by sendmail mode (message_read_fd)
  * and by -bs (message_line per DATA line, already dot-unstuffed).
  */
 #ifndef MH_MESSAGE_H
@@ -17,6 +18,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "mime.h"
 #include "rfc5322.h"
 
 struct message_opts {
@@ -24,7 +26,6 @@ struct message_opts {
 	int		 extract;	/* -t: collect To/Cc/Bcc or Resent-* */
 	const char	*sender;	/* envelope sender ("" = null) for From: */
 	const char	*fullname;	/* -F, or NULL for the account's GECOS */
-	int		 fold_long;	/* break lines over 998 bytes (CRLF SP) */
 };
 
 struct message {
@@ -43,7 +44,8 @@ struct message {
 	int		 cr_pending;	/* the last piece ended in CR: skip an LF */
 	int		 done;		/* the lone dot was seen: ignore the rest */
 	size_t		 linelen;	/* bytes of the current line so far */
-	size_t		 col;		/* bytes of the current output line */
+	struct mime	 mime;		/* the body's walker (lines over 998) */
+	int		 recode;	/* message_end: run message_recode() */
 };
 
 int	message_begin(struct message *, const struct message_opts *, int outfd,
@@ -64,6 +66,14 @@ int	message_line(struct message *, const char *, size_t, int eol,
  */
 int	message_end(struct message *, struct mh_err *);
 void	message_free(struct message *);
+
+/*
+ * The second pass (mime.h): when message_end() set m->recode, the message
+ * written to infd is read back from its start and written to outfd with
+ * each leaf that has a line over 998 octets re-encoded quoted-printable.
+ * For spool_rewrite().  EX_TEMPFAIL on an I/O error.
+ */
+int	message_recode(int infd, int outfd, struct mh_err *);
 
 /*
  * Read fd to EOF, or to a lone "." line when dot_ends (sendmail without -i);

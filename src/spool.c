@@ -350,6 +350,27 @@ fail:
 	return -1;
 }
 
+int
+spool_rewrite(struct spool *sp, struct spool_entry *e,
+    int (*fn)(int, int, struct mh_err *), struct mh_err *err)
+{
+	struct spool_entry	 n;
+
+	if (spool_create(sp, &n, err) == -1)
+		return -1;
+	if (fn(e->msgfd, n.msgfd, err) == -1) {
+		spool_abort(sp, &n);
+		return -1;
+	}
+	envelope_free(&n.env);
+	n.env = e->env;
+	memcpy(n.env.id, n.id, sizeof(n.env.id));
+	envelope_init(&e->env);
+	spool_abort(sp, e);
+	*e = n;
+	return 0;
+}
+
 void
 spool_abort(struct spool *sp, struct spool_entry *e)
 {

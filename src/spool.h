@@ -55,6 +55,14 @@ int	spool_create(struct spool *, struct spool_entry *, struct mh_err *);
  * spool_release().
  */
 int	spool_commit(struct spool *, struct spool_entry *, struct mh_err *);
+/*
+ * Replace an uncommitted entry's message with a rewritten copy: a fresh
+ * id and ID.m are made as by spool_create(), fn(oldfd, newfd, err) writes
+ * the copy (message_recode()), then the old ID.m goes.  The envelope
+ * moves with the entry.  On failure e is as it was and the copy is gone.
+ */
+int	spool_rewrite(struct spool *, struct spool_entry *,
+	    int (*fn)(int, int, struct mh_err *), struct mh_err *);
 /* Throw away an uncommitted entry. */
 void	spool_abort(struct spool *, struct spool_entry *);
 

@@ -2,11 +2,11 @@
 /*
  * fuzz_message.c - message_line() on arbitrary bytes, cut into reads
  * where the input says.  Byte 0 picks the options (bit 0: -t, bit 1: the
- * lone dot ends, bit 2: force_from, bit 3: fold_long, bits 4-7: read
- * size 1..16 x 16).
- * The output must be CRLF-only and never carry a bare CR or LF, a lone
- * "." line must never be written when the dot ends the input, and with
- * fold_long no line may pass 998 bytes.
+ * lone dot ends, bit 2: force_from, bit 3: run message_recode() even
+ * when message_end() did not ask for it, bits 4-7: read size 1..16 x 16).
+ * The output (after message_recode() when asked) must be CRLF-only and
+ * never carry a bare CR or LF, a lone "." line must never be written when
+ * the dot ends the input, and no line may pass 998 bytes.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -21,7 +21,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
-fuzz_check(int fd, int dot_ends, int fold)
+fuzz_check(int fd, int dot_ends)
 {
 	static char	 b[1 << 20];
 	ssize_t		 n;
@@ -30,7 +30,7 @@ fuzz_check(int fd, int dot_ends, int fold)
 	n = pread(fd, b, sizeof(b), 0);
 	for (i = 0; n > 0 && i < (size_t)n; i++) {
 		col = b[i] == '\n' ? 0 : col + 1;
-		if (fold && col > 999)	/* 998 and the CR */
+		if (col > 999)		/* 998 and the CR */
 			abort();
 		if (b[i] == '\r' && (i + 1 >= (size_t)n || b[i + 1] != '\n'))
 			abort();
@@ -50,8 +50,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct message		 m;
 	struct mh_err		 err;
 	size_t			 off, step, n;
-	int			 fd, rc = 0;
-	FILE			*f;
+	int			 fd, fd2, rc = 0;
+	FILE			*f, *f2;
 
 	if (len < 1)
 		return 0;
@@ -69,7 +69,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	o.extract = data[0] & 1;
 	o.sender = "fuzz@example.com";
 	o.fullname = "Fuzz";
-	o.fold_long = (data[0] & 8) != 0;
 	step = ((size_t)(data[0] >> 4) + 1) * 16;
 	message_begin(&m, &o, fd, &err);
 	m.dot_ends = (data[0] & 2) != 0;
@@ -77,8 +76,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		n = len - off < step ? len - off : step;
 		rc = message_line(&m, (const char *)data + off, n, 0, &err);
 	}
-	if (rc == 0 && message_end(&m, &err) == 0)
-		fuzz_check(fd, (data[0] & 2) != 0, (data[0] & 8) != 0);
+	if (rc == 0 && message_end(&m, &err) == 0) {
+		if (m.recode || (data[0] & 8) != 0) {
+			f2 = tmpfile();
+			if (f2 == NULL)
+				abort();
+			fd2 = fileno(f2);
+			if (message_recode(fd, fd2, &err) == -1)
+				abort();
+			fclose(f);
+			f = f2;
+			fd = fd2;
+		}
+		fuzz_check(fd, (data[0] & 2) != 0);
+	}
 	message_free(&m);
 	conf_free(&cfg);
 	fclose(f);

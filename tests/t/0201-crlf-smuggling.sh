@@ -63,13 +63,14 @@ mh sendmail -q
 transcript data 8 >d8
 is "$(sed '1,/^\r$/d' d8)" $'..\r\n. \r\n.x\r\n...\r' "leading dots kept, nothing unstuffed"
 
-# 5. One long line without any line ending: broken with CRLF SPACE every
-# 998 bytes (as Postfix's smtp_line_length_limit), so servers accept it.
+# 5. One long line without any line ending: re-encoded quoted-printable
+# (SPEC 11), so servers accept it and the recipient decodes every byte.
 head -c 300000 /dev/zero | tr '\0' 'x' | mh sendmail -i bob@example.com
 mh sendmail -q
 transcript data 9 >d9
 is "$(bare d9)" "" "one 300 KB line: still CRLF only"
-is "$(sed '1,/^\r$/d' d9 | tr -d ' \r\n' | wc -c)" 300000 "one 300 KB line: every byte arrives"
-is "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' d9)" 999 \
+is "$(sed '1,/^\r$/d' d9 | tr -d '\r' | sed 's/=$//' | tr -d '\n' | wc -c)" 300000 \
+    "one 300 KB line: every byte arrives (soft line breaks removed)"
+is "$(awk 'length($0) > 999' d9 | wc -l)" 0 \
     "one 300 KB line: no line over 998 bytes plus CR"
 is "$(spool_count)" 0 "everything delivered"

@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "err.h"
+#include "text.h"
 #include "xmem.h"
 
 #define ADDR_STR_(x)	#x
@@ -52,45 +53,12 @@ struct addr_parser {
 
 static int	addr_next(struct addr_parser *);
 
-/* ---- quoting for error messages ---- */
-
-void
-addr_quote(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	struct buf	 b;
-	size_t		 i, shown = 0;
-	unsigned char	 c;
-
-	buf_init(&b, 0);
-	buf_addc(&b, '"');
-	for (i = 0; i < len && shown < ADDR_QUOTE_MAX; i++, shown++) {
-		c = (unsigned char)s[i];
-		if (c == '\r')
-			buf_adds(&b, "\\r");
-		else if (c == '\n')
-			buf_adds(&b, "\\n");
-		else if (c == '\t')
-			buf_adds(&b, "\\t");
-		else if (c == '"' || c == '\\')
-			buf_addf(&b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			buf_addf(&b, "\\x%02x", c);
-		else
-			buf_addc(&b, c);
-	}
-	buf_addc(&b, '"');
-	if (i < len)
-		buf_adds(&b, "...");
-	snprintf(dst, dstsz, "%s", b.data);
-	buf_free(&b);
-}
-
 static int
 addr_err(struct mh_err *err, const char *s, size_t len, const char *reason)
 {
-	char	 q[ADDR_QUOTE_MAX * 4 + 16];
+	char	 q[TEXT_QUOTE_MAX * 4 + 16];
 
-	addr_quote(q, sizeof(q), s, len);
+	text_quote(q, sizeof(q), s, len);
 	return mh_err_set(err, EX_DATAERR, "%s: %s", q, reason);
 }
 
@@ -192,6 +160,33 @@ addr_check_domain(const char *d, char *r, size_t rsz)
 }
 
 /*
+ * RFC 6532 allows UTF-8, not any byte: a sequence that is not valid
+ * UTF-8, or a C1 or bidi control (U+009B is CSI to a terminal that shows
+ * the address, U+202E reverses it), is refused like an ASCII control.
+ */
+static const char *
+addr_check_utf8(const char *a, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)a;
+	size_t			 i = 0, n;
+	uint32_t		 cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = text_utf8(s + i, len - i, &cp);
+		if (n == 0)
+			return "invalid UTF-8 in address";
+		if (text_cp_unsafe(cp))
+			return "control character in address";
+		i += n;
+	}
+	return NULL;
+}
+
+/*
  * The checks that keep the SMTP dialogue intact come first (controls,
  * spaces, angle brackets), so that an injection attempt is named as such
  * rather than as whatever structural fault it also has.
@@ -209,6 +204,9 @@ addr_check_reason(const char *a, char *r, size_t rsz)
 	for (i = 0; i < len; i++)
 		if (addr_is_ctl((unsigned char)a[i]))
 			return "control character in address";
+	reason = addr_check_utf8(a, len);
+	if (reason != NULL)
+		return reason;
 	for (i = 0; i < len; i++) {
 		if (inq) {
 			if (a[i] == '\\' && a[i + 1] != '\0')
@@ -437,18 +435,18 @@ addr_list_free(struct addr_list *l)
 static int
 addr_perr(struct addr_parser *p, size_t bad, const char *reason)
 {
-	char	 q[ADDR_QUOTE_MAX * 4 + 16];
+	char	 q[TEXT_QUOTE_MAX * 4 + 16];
 	size_t	 start = p->elem;
 	int	 cut = 0;
 
 	while (start < bad && start < p->len && (p->s[start] == ' ' ||
 	    p->s[start] == '\t' || p->s[start] == '\r' || p->s[start] == '\n'))
 		start++;
-	if (bad > start + ADDR_QUOTE_MAX - 20) {
+	if (bad > start + TEXT_QUOTE_MAX - 20) {
 		start = bad - 40;
 		cut = 1;
 	}
-	addr_quote(q, sizeof(q), p->s + start, p->len - start);
+	text_quote(q, sizeof(q), p->s + start, p->len - start);
 	p->tok.type = TOK_ERR;
 	return mh_err_set(p->err, EX_DATAERR, "%s%s: %s", cut ? "..." : "",
 	    q, reason);

@@ -5,8 +5,8 @@
  * is the guard that keeps CR/LF and other controls out of the SMTP dialogue
  * (libcurl 7.88 does not check).  Errors are EX_DATAERR.
  *
- * Error messages start with the offending text, quoted and made printable
- * (\r, \n, \t, \xNN; cut to ADDR_QUOTE_MAX characters), then ": reason":
+ * Error messages start with the offending text, quoted by text_quote()
+ * (\r, \n, \t, \xNN, \x{NNNN}; cut to TEXT_QUOTE_MAX bytes), then ": reason":
  *	"bob@x\r\nRCPT TO:<evil@y>": control character in address
  * Callers put "recipient " or "sender " in front.
  */
@@ -21,7 +21,6 @@
 #define ADDR_LOCAL_MAX		64	/* RFC 5321 4.5.3.1.1 */
 #define ADDR_DOMAIN_MAX		255	/* RFC 5321 4.5.3.1.2 */
 #define ADDR_COMMENT_DEPTH	32	/* deeper (((comments))) are refused */
-#define ADDR_QUOTE_MAX		100	/* characters of input quoted in errors */
 
 struct addr_list {
 	char	**v;		/* addr-specs, "local@domain" or bare "local" */
@@ -96,11 +95,5 @@ const char *addr_show(const char *);
 char	*addr_qualify(const char *, const char *domain);
 /* The domain part (after the last '@' outside quotes), or NULL. */
 const char *addr_domain(const char *);
-/*
- * Write s (len bytes) quoted and printable into dst: "..." with \r \n \t
- * \" \\ and \xNN escapes, cut after ADDR_QUOTE_MAX characters ("..."...).
- * For error messages about any untrusted string.
- */
-void	addr_quote(char *dst, size_t dstsz, const char *s, size_t len);
 
 #endif

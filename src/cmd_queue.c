@@ -30,7 +30,10 @@
 #include "fsio.h"
 #include "json.h"
 #include "spool.h"
+#include "text.h"
 #include "timefmt.h"
+
+#define Q_FIELD_MAX	1024	/* a field of an envelope, as shown */
 
 /* What a listing adds up. */
 struct q_total {
@@ -65,18 +68,31 @@ q_mark(const struct envelope *env)
 	return ' ';
 }
 
+/*
+ * An envelope field for a person: the spool is ours, but an envelope may
+ * have been edited or written by another version, so nothing in it
+ * reaches a terminal without text_show().
+ */
+static const char *
+q_clean(const char *s, char *out, size_t len)
+{
+	text_show(out, len, s, strlen(s), 0);
+	return out;
+}
+
 /* Pending and failed recipients, each under its last reply (Postfix). */
 static void
 q_print_entry(FILE *out, const struct envelope *env)
 {
 	const struct rcpt	*r;
-	char			 when[TIMEFMT_MAX];
+	char			 when[TIMEFMT_MAX], id[Q_FIELD_MAX];
+	char			 t[Q_FIELD_MAX];
 	size_t			 i;
 
 	q_arrival(env->arrival, when, sizeof(when));
-	fprintf(out, "%-20s%c %8llu %s  %s\n", env->id, q_mark(env),
-	    (unsigned long long)env->size, when,
-	    addr_show(env->sender));
+	fprintf(out, "%-20s%c %8llu %s  %s\n", q_clean(env->id, id, sizeof(id)),
+	    q_mark(env), (unsigned long long)env->size, when,
+	    q_clean(addr_show(env->sender), t, sizeof(t)));
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
 		if (r->state == RCPT_SENT)
@@ -84,8 +100,8 @@ q_print_entry(FILE *out, const struct envelope *env)
 		if (r->reply != NULL)
 			fprintf(out, "%52s(%s%s)\n", "",
 			    r->state == RCPT_FAILED ? "failed: " : "",
-			    r->reply);
-		fprintf(out, "%52s%s\n", "", r->addr);
+			    q_clean(r->reply, t, sizeof(t)));
+		fprintf(out, "%52s%s\n", "", q_clean(r->addr, t, sizeof(t)));
 	}
 	fputc('\n', out);
 }
@@ -247,35 +263,77 @@ static void
 q_show_envelope(FILE *out, const struct envelope *env)
 {
 	const struct rcpt	*r;
-	char			 when[TIMEFMT_MAX];
+	char			 when[TIMEFMT_MAX], t[Q_FIELD_MAX];
 	size_t			 i;
 
 	q_time_str(env->arrival, when, sizeof(when));
-	fprintf(out, "id: %s\narrival: %s\nsize: %llu\nsender: <%s>\n"
-	    "state: %s\n", env->id, when, (unsigned long long)env->size,
-	    env->sender, envelope_state_name(env->state));
+	fprintf(out, "id: %s\narrival: %s\nsize: %llu\n", q_clean(env->id, t,
+	    sizeof(t)), when, (unsigned long long)env->size);
+	fprintf(out, "sender: <%s>\nstate: %s\n", q_clean(env->sender, t,
+	    sizeof(t)), envelope_state_name(env->state));
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
-		fprintf(out, "recipient: %s %s attempts=%d", r->addr,
-		    rcpt_state_name(r->state), r->attempts);
+		fprintf(out, "recipient: %s %s attempts=%d", q_clean(r->addr, t,
+		    sizeof(t)), rcpt_state_name(r->state), r->attempts);
 		if (r->state == RCPT_PENDING && r->next != 0) {
 			q_time_str(r->next, when, sizeof(when));
 			fprintf(out, " next=%s", when);
 		}
 		if (r->reply != NULL)
-			fprintf(out, " reply=\"%s\"", r->reply);
+			fprintf(out, " reply=\"%s\"", q_clean(r->reply, t,
+			    sizeof(t)));
 		fputc('\n', out);
 	}
 	fputc('\n', out);
 }
 
-/* Copy the message file to stdout as it is queued (CRLF). */
+/*
+ * The message for a terminal: LF line ends, and every byte or character
+ * a terminal would act on (ESC, C1, bidi controls, invalid UTF-8) written
+ * as an escape (text_show's TEXT_LINES).  A piece that may continue in
+ * the next read (half a character, a CR) is carried over.
+ */
+static int
+q_show_tty(int fd, char *buf, size_t size)
+{
+	struct buf	 out;
+	size_t		 have = 0, took;
+	ssize_t		 r;
+	int		 rc = 0;
+
+	buf_init(&out, 0);
+	while ((r = fsio_read_full(fd, buf + have, size - have)) > 0) {
+		have += (size_t)r;
+		took = text_show_buf(&out, buf, have, TEXT_LINES | TEXT_MORE);
+		memmove(buf, buf + took, have - took);
+		have -= took;
+		if (fsio_write_all(STDOUT_FILENO, out.data, out.len) == -1) {
+			rc = -2;
+			break;
+		}
+		buf_reset(&out);
+	}
+	if (r == -1)
+		rc = -1;
+	if (rc == 0 && have > 0) {
+		text_show_buf(&out, buf, have, TEXT_LINES);
+		if (fsio_write_all(STDOUT_FILENO, out.data, out.len) == -1)
+			rc = -2;
+	}
+	buf_free(&out);
+	return rc;
+}
+
+/*
+ * Copy the message file to stdout: as it is queued (CRLF, every byte)
+ * into a pipe or a file, escaped for a terminal.
+ */
 static int
 q_show_message(struct spool *sp, const char *id, struct mh_err *err)
 {
 	char	 name[ENVELOPE_ID_MAX + 8], buf[65536];
-	ssize_t	 r;
-	int	 fd;
+	ssize_t	 r = 0;
+	int	 fd, rc = 0;
 
 	snprintf(name, sizeof(name), "%s.m", id);
 	fd = openat(sp->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -285,13 +343,22 @@ q_show_message(struct spool *sp, const char *id, struct mh_err *err)
 	if (fd == -1)
 		return mh_err_errno(err, EX_IOERR, "%s/%s", sp->path, name);
 	fflush(stdout);
-	while ((r = fsio_read_full(fd, buf, sizeof(buf))) > 0)
-		if (fsio_write_all(STDOUT_FILENO, buf, (size_t)r) == -1) {
-			close(fd);
-			return mh_err_errno(err, EX_IOERR, "standard output");
-		}
+	if (isatty(STDOUT_FILENO))
+		rc = q_show_tty(fd, buf, sizeof(buf));
+	else {
+		while ((r = fsio_read_full(fd, buf, sizeof(buf))) > 0)
+			if (fsio_write_all(STDOUT_FILENO, buf,
+			    (size_t)r) == -1) {
+				rc = -2;
+				break;
+			}
+		if (r == -1)
+			rc = -1;
+	}
 	close(fd);
-	if (r == -1)
+	if (rc == -2)
+		return mh_err_errno(err, EX_IOERR, "standard output");
+	if (rc == -1)
 		return mh_err_errno(err, EX_IOERR, "%s/%s", sp->path, name);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "message.h"
 #include "request.h"
 #include "spool.h"
+#include "text.h"
 #include "xmem.h"
 
 struct send {
@@ -101,38 +102,13 @@ send_sender(struct send *s, struct mh_err *err)
 	return 0;
 }
 
-/* Quote like addr.c does, for the errors we raise before parsing. */
-static void
-send_quote(char *out, size_t len, const char *s)
-{
-	struct buf	 b;
-
-	buf_init(&b, 0);
-	buf_addc(&b, '"');
-	for (; *s != '\0' && b.len < 200; s++) {
-		if (*s == '\r')
-			buf_adds(&b, "\\r");
-		else if (*s == '\n')
-			buf_adds(&b, "\\n");
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			buf_addf(&b, "\\x%02x", (unsigned char)*s);
-		else if (*s == '"' || *s == '\\')
-			buf_addf(&b, "\\%c", *s);
-		else
-			buf_addc(&b, *s);
-	}
-	buf_adds(&b, *s != '\0' ? "\"..." : "\"");
-	snprintf(out, len, "%s", b.data);
-	buf_free(&b);
-}
-
 /* Each argument is an address list ("a@x, Bob <b@y>" gives two). */
 static int
 send_args(const struct invocation *inv, struct addr_list *l,
     struct mh_err *err)
 {
 	const char	*a, *c;
-	char		 q[256];
+	char		 q[TEXT_QUOTE_MAX * 4 + 8];
 	int		 i;
 
 	for (i = 0; i < inv->nrcpts; i++) {
@@ -140,7 +116,7 @@ send_args(const struct invocation *inv, struct addr_list *l,
 		/* No control byte may hide in an argument (SMTP injection). */
 		for (c = a; *c != '\0'; c++)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-				send_quote(q, sizeof(q), a);
+				text_quote(q, sizeof(q), a, strlen(a));
 				return mh_err_set(err, EX_DATAERR,
 				    "recipient %s: control character in "
 				    "address", q);
@@ -155,11 +131,11 @@ send_args(const struct invocation *inv, struct addr_list *l,
 static int
 send_check_fullname(const char *name, struct mh_err *err)
 {
-	char	 q[256];
+	char	 q[TEXT_QUOTE_MAX * 4 + 8];
 
 	if (name == NULL || strpbrk(name, "\r\n") == NULL)
 		return 0;
-	send_quote(q, sizeof(q), name);
+	text_quote(q, sizeof(q), name, strlen(name));
 	return mh_err_set(err, EX_DATAERR, "-F %s: line break in full name",
 	    q);
 }

@@ -34,6 +34,7 @@
 #include "message.h"
 #include "request.h"
 #include "spool.h"
+#include "text.h"
 #include "xmem.h"
 
 #define SMTP_INBUF	65536	/* input buffer; longer DATA lines come in pieces */
@@ -180,21 +181,6 @@ smtp_flush(struct smtp *s)
 }
 
 /*
- * Text from an error or from the client, made safe to put in one reply
- * line: no control bytes (a CR/LF there would forge a reply), cut short.
- */
-static void
-smtp_clean(char *dst, size_t len, const char *src)
-{
-	size_t	 i;
-
-	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
-		dst[i] = ((unsigned char)src[i] < 0x20 ||
-		    src[i] == 0x7f) ? '?' : src[i];
-	dst[i] = '\0';
-}
-
-/*
  * The name this side of -bs gives itself: what mailhop calls itself to
  * its upstream ([upstream] helo, else the host's FQDN).
  */
@@ -320,10 +306,11 @@ static void
 smtp_reply_err(struct smtp *s, const struct mh_err *err, int perm_code,
     const char *perm_ext)
 {
-	char	 text[SMTP_TEXT_MAX];
+	const char	*msg = err->msg[0] != '\0' ? err->msg : "local error";
+	char		 text[SMTP_TEXT_MAX];
 
-	smtp_clean(text, sizeof(text), err->msg[0] != '\0' ? err->msg :
-	    "local error");
+	/* A reply line: nothing that could end it or leave ASCII. */
+	text_wire(text, sizeof(text), msg, strlen(msg), 0);
 	if (err->exit == EX_DATAERR || err->exit == EX_NOUSER ||
 	    err->exit == EX_USAGE)
 		smtp_reply(s, "%d %s %s", perm_code, perm_ext, text);
@@ -448,7 +435,7 @@ smtp_mail_params(struct smtp *s, char *p)
 		    strcasecmp(tok, "BODY=7BIT") != 0) {
 			char	 t[64];
 
-			smtp_clean(t, sizeof(t), tok);
+			text_wire(t, sizeof(t), tok, strlen(tok), 0);
 			smtp_reply(s, "555 5.5.4 Unsupported parameter %s", t);
 			return -1;
 		}
@@ -665,7 +652,7 @@ smtp_data_fail(struct smtp *s, int code, const char *ext, const char *text)
 
 	if (s->data_code != 0)
 		return;
-	smtp_clean(t, sizeof(t), text);
+	text_wire(t, sizeof(t), text, strlen(text), 0);
 	s->data_code = code;
 	snprintf(s->data_text, sizeof(s->data_text), "%s %s", ext, t);
 }

@@ -26,6 +26,7 @@
 #include "envelope.h"
 #include "log.h"
 #include "relay.h"
+#include "text.h"
 #include "xmem.h"
 
 /* Entries claimed (locks and descriptors held) at once. */
@@ -370,7 +371,7 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 {
 	const struct envelope	*env = &it->e.env;
 	struct log_attempt	 a;
-	char			 reply[RELAY_REPLY_MAX + 64];
+	char			 reply[RELAY_REPLY_MAX + 64], to[600];
 	size_t			 i;
 
 	for (i = 0; i < env->nrcpts; i++) {
@@ -396,8 +397,9 @@ dl_log_item(struct dl_run *run, struct dl_item *it)
 			run->st->bounced++;
 		if (!run->opts->report)
 			continue;
-		log_sanitize(a.reply, reply, sizeof(reply));
-		fprintf(stderr, "mailhop: %s: %s: %s%s%s%s\n", a.id, a.to,
+		text_show(reply, sizeof(reply), a.reply, strlen(a.reply), 0);
+		text_show(to, sizeof(to), a.to, strlen(a.to), 0);
+		fprintf(stderr, "mailhop: %s: %s: %s%s%s%s\n", a.id, to,
 		    log_status_name(a.status), reply[0] != '\0' ? " (" : "",
 		    reply, reply[0] != '\0' ? ")" : "");
 	}

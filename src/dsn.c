@@ -4,6 +4,9 @@
  * delivery-status).  The small parts are built in a capped buffer; the
  * original header section is streamed from the spooled message, so a
  * bounce costs the same memory whatever the size of what bounced.
+ * Everything in the generated parts that came from outside (addresses,
+ * server replies) passes text_wire(), so that the parts are the US-ASCII
+ * they say they are.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include "buf.h"
 #include "dsn.h"
 #include "fsio.h"
+#include "text.h"
 #include "timefmt.h"
 
 #define DSN_PART_MAX	(1024 * 1024)	/* cap on the generated parts */
@@ -79,6 +83,17 @@ dsn_status(const char *reply, char *out, size_t len)
 		return;
 	memcpy(out, p, n);
 	out[n] = '\0';
+}
+
+/* "TEXT" of a generated part: s made ASCII (text_wire), then "after". */
+static int
+dsn_add_text(struct buf *b, const char *s, const char *after)
+{
+	size_t	 n = strlen(s);
+
+	if (text_wire_buf(b, s, n, TEXT_SPACE) != n)
+		return -1;
+	return buf_adds(b, after);
 }
 
 /* Something no header line will contain by chance. */
@@ -159,8 +174,10 @@ dsn_add_notice(struct dsn_ctx *c)
 		rc = &c->env->rcpts[i];
 		if (rc->state != RCPT_FAILED)
 			continue;
-		r |= buf_addf(&c->b, "<%s>: %s\r\n", rc->addr,
-		    rc->reply != NULL ? rc->reply : "failed");
+		r |= buf_adds(&c->b, "<");
+		r |= dsn_add_text(&c->b, rc->addr, ">: ");
+		r |= dsn_add_text(&c->b, rc->reply != NULL ? rc->reply :
+		    "failed", "\r\n");
 	}
 	return r == 0 ? 0 : -1;
 }
@@ -174,14 +191,17 @@ dsn_add_rcpt_status(struct dsn_ctx *c, const struct rcpt *rc)
 
 	dsn_status(reply, status, sizeof(status));
 	smtp = reply[0] >= '2' && reply[0] <= '5';
-	r |= buf_addf(&c->b, "\r\nFinal-Recipient: rfc822; %s\r\n", rc->addr);
+	r |= buf_adds(&c->b, "\r\nFinal-Recipient: rfc822; ");
+	r |= dsn_add_text(&c->b, rc->addr, "\r\n");
 	r |= buf_adds(&c->b, "Action: failed\r\n");
 	r |= buf_addf(&c->b, "Status: %s\r\n", status);
 	if (c->up != NULL && c->up->host != NULL && smtp)
 		r |= buf_addf(&c->b, "Remote-MTA: dns; %s\r\n", c->up->host);
-	if (reply[0] != '\0')
-		r |= buf_addf(&c->b, "Diagnostic-Code: %s; %s\r\n",
-		    smtp ? "smtp" : "X-mailhop", reply);
+	if (reply[0] != '\0') {
+		r |= buf_addf(&c->b, "Diagnostic-Code: %s; ",
+		    smtp ? "smtp" : "X-mailhop");
+		r |= dsn_add_text(&c->b, reply, "\r\n");
+	}
 	return r == 0 ? 0 : -1;
 }
 

@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "envelope.h"
 #include "err.h"
+#include "text.h"
 #include "xmem.h"
 
 #define ENVELOPE_MAGIC	"mailhop-envelope "
@@ -88,45 +89,6 @@ envelope_add_rcpt(struct envelope *env, const char *addr)
 	r->state = RCPT_PENDING;
 }
 
-/*
- * Every run of control bytes (CR LF of a multi-line reply, TAB, ESC of a
- * terminal trick) becomes one space; the result is cut to the buffer, but
- * never in the middle of a UTF-8 sequence.
- */
-void
-envelope_sanitize(const char *in, char *out, size_t outlen)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t	 n = 0;
-	int	 space = 0;
-
-	if (outlen == 0)
-		return;
-	for (; *s != '\0' && n + 1 < outlen; s++) {
-		if (*s < 0x20 || *s == 0x7f) {
-			space = n > 0 && out[n - 1] != ' ';
-			continue;
-		}
-		if (space) {
-			out[n++] = ' ';
-			space = 0;
-			if (n + 1 >= outlen)
-				break;
-		}
-		out[n++] = (char)*s;
-	}
-	/* Cut at a character boundary if we stopped inside a sequence. */
-	if (*s != '\0' && n > 0 && (*s & 0xc0) == 0x80) {
-		while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
-			n--;
-		if (n > 0 && (unsigned char)out[n - 1] >= 0xc0)
-			n--;
-	}
-	while (n > 0 && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-}
-
 void
 envelope_set_reply(struct rcpt *r, const char *reply)
 {
@@ -136,7 +98,8 @@ envelope_set_reply(struct rcpt *r, const char *reply)
 	r->reply = NULL;
 	if (reply == NULL)
 		return;
-	envelope_sanitize(reply, tmp, sizeof(tmp));
+	/* A multi-line reply becomes one line; a terminal trick, '?'. */
+	text_show(tmp, sizeof(tmp), reply, strlen(reply), TEXT_SPACE);
 	if (tmp[0] != '\0')
 		r->reply = xstrdup(tmp);
 }

@@ -53,10 +53,11 @@ void	envelope_fill(struct envelope *, const char *sender,
 	    char *const *rcpts, size_t n);
 /* Append a pending recipient (copied). */
 void	envelope_add_rcpt(struct envelope *, const char *);
-/* Store a reply: control bytes stripped, cut to ENVELOPE_REPLY_MAX. */
+/*
+ * Store a reply: through text_show(TEXT_SPACE) (runs of controls are one
+ * space, C1 and bidi controls '?'), cut to ENVELOPE_REPLY_MAX bytes.
+ */
 void	envelope_set_reply(struct rcpt *, const char *);
-/* Sanitize text the same way into a caller's buffer. */
-void	envelope_sanitize(const char *, char *, size_t);
 /* Number of recipients in the given state. */
 size_t	envelope_count(const struct envelope *, enum rcpt_state);
 /* Earliest next attempt among pending recipients (0 if none is pending). */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * err.c - filling in struct mh_err.  Messages are cut to one line so that a
- * hostile value quoted in an error cannot forge a second log line.
+ * err.c - filling in struct mh_err.  Messages go through text_show(), so
+ * that a hostile value quoted in an error can neither forge a second line
+ * nor send a terminal control sequence.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,13 +10,15 @@
 #include <string.h>
 
 #include "err.h"
+#include "text.h"
 
 static void
 err_oneline(char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	char	 raw[MH_ERR_MSG];
+
+	memcpy(raw, s, MH_ERR_MSG);
+	text_show(s, MH_ERR_MSG, raw, strnlen(raw, MH_ERR_MSG), 0);
 }
 
 int

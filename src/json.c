@@ -1,45 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * json.c - JSON string escaping.
+ * json.c - JSON string escaping.  Characters that text_show() would not
+ * let through (C1 and bidi controls) are written as \uXXXX escapes: the
+ * value is kept, and a consumer that prints it raw is not fooled.
  */
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "json.h"
-
-/* Length of a valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t
-json_utf8_len(const unsigned char *s)
-{
-	size_t	 n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
+#include "text.h"
 
 int
 json_add_string(struct buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t	 n;
+	uint32_t cp;
 
 	if (buf_addc(b, '"') == -1)
 		return -1;
@@ -50,17 +27,17 @@ json_add_string(struct buf *b, const char *str)
 			s++;
 			continue;
 		}
-		if (*s < 0x20 || *s == 0x7f) {
-			if (buf_addf(b, "\\u%04x", *s) == -1)
-				return -1;
-			s++;
-			continue;
-		}
-		n = json_utf8_len(s);
+		n = text_utf8(s, strnlen((const char *)s, 4), &cp);
 		if (n == 0) {
 			if (buf_adds(b, "\\ufffd") == -1)
 				return -1;
 			s++;
+			continue;
+		}
+		if (text_cp_unsafe(cp)) {	/* C0, DEL, C1, bidi */
+			if (buf_addf(b, "\\u%04x", (unsigned)cp) == -1)
+				return -1;
+			s += n;
 			continue;
 		}
 		if (buf_add(b, s, n) == -1)

@@ -3,8 +3,9 @@
  * log.c - the delivery log.  Every line is built whole in a fixed buffer
  * and written with one write(2) to an O_APPEND file, so concurrent
  * flushers never interleave half-lines.  Values that came from a server or
- * a user pass through log_sanitize() first: a reply with a CR/LF cannot
- * forge a second log line.
+ * a user pass through text_show() first: a reply with a CR/LF cannot
+ * forge a second log line, nor an ESC or a C1 control reach a terminal
+ * that shows the log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,21 +18,14 @@
 
 #include "fsio.h"
 #include "log.h"
+#include "text.h"
 #include "timefmt.h"
 
-void
-log_sanitize(const char *s, char *out, size_t len)
+/* A value for a log line: NULL is "", unsafe characters are '?'. */
+static void
+log_clean(const char *s, char *out, size_t len)
 {
-	size_t	 i;
-
-	if (len == 0)
-		return;
-	if (s == NULL)
-		s = "";
-	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ?
-		    '?' : s[i];
-	out[i] = '\0';
+	text_show(out, len, s, s == NULL ? 0 : strlen(s), 0);
 }
 
 int
@@ -97,11 +91,11 @@ log_attempt(struct log *l, const struct log_attempt *a)
 	char	 line[LOG_LINE_MAX], from[600], to[600], relay[300];
 	char	 reply[600];
 
-	log_sanitize(a->from, from, sizeof(from));
-	log_sanitize(a->to, to, sizeof(to));
-	log_sanitize(a->relay != NULL && a->relay[0] != '\0' ? a->relay :
+	log_clean(a->from, from, sizeof(from));
+	log_clean(a->to, to, sizeof(to));
+	log_clean(a->relay != NULL && a->relay[0] != '\0' ? a->relay :
 	    "none", relay, sizeof(relay));
-	log_sanitize(a->reply, reply, sizeof(reply));
+	log_clean(a->reply, reply, sizeof(reply));
 	/* Cut, not split, if it is ever longer than a line. */
 	if (snprintf(line, sizeof(line), "%s: from=<%s>, to=<%s>, relay=%s, "
 	    "delay=%.1f, attempts=%d, status=%s%s%s%s", a->id, from, to, relay,
@@ -121,7 +115,7 @@ log_msg(struct log *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	log_sanitize(raw, line, sizeof(line));
+	log_clean(raw, line, sizeof(line));
 	log_emit(l, line);
 }
 

@@ -2,7 +2,7 @@
 /*
  * log.h - one Postfix-style line per recipient and attempt, to syslog
  * (facility mail, ident mailhop) and/or [log] file.  Takes no secret and
- * formats none; replies are sanitized before they are written.
+ * formats none; every value passes text_show() before it is written.
  */
 #ifndef MH_LOG_H
 #define MH_LOG_H
@@ -51,7 +51,5 @@ const char *log_status_name(enum log_status);
 /* A free-form line (warnings, helper start-up errors). */
 void	log_msg(struct log *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void	log_close(struct log *);
-/* Copy s to out with control bytes made '?', cut to len - 1 bytes. */
-void	log_sanitize(const char *s, char *out, size_t len);
 
 #endif

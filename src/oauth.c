@@ -27,6 +27,7 @@
 #include "http.h"
 #include "oauth.h"
 #include "secret.h"
+#include "text.h"
 #include "xmem.h"
 
 #define OAUTH_TOKEN_MAX		16384	/* a Microsoft JWT is 1.5-3 KB */
@@ -184,15 +185,11 @@ oauth_token_ok(const char *t)
 	return 1;
 }
 
-/* Text from the provider, for mailq and the terminal: printable ASCII. */
+/* Text from the provider, for mailq and the terminal (text.h). */
 static void
 oauth_clean(char *dst, size_t dstsz, const char *src)
 {
-	size_t	 n = 0;
-
-	for (; *src != '\0' && n + 1 < dstsz; src++)
-		dst[n++] = (*src >= 0x20 && *src < 0x7f) ? *src : '?';
-	dst[n] = '\0';
+	text_show(dst, dstsz, src, strlen(src), 0);
 }
 
 static const char *

@@ -32,6 +32,7 @@
 #include "addr.h"
 #include "relay.h"
 #include "secret.h"
+#include "text.h"
 #include "xmem.h"
 
 /* What the next server reply answers. */
@@ -132,27 +133,13 @@ static const char *const relay_cmd_names[] = {
 };
 
 /*
- * Server text goes to envelopes, logs and terminals: no control bytes, at
- * most RELAY_REPLY_MAX - 1 bytes, not ending inside a UTF-8 sequence.
+ * Server text goes to envelopes, logs and terminals: text_show() with a
+ * run of controls (a CRLF, an ESC) as one space, cut at a character.
  */
 static void
 relay_sanitize(char *dst, size_t dstsz, const char *src, size_t len)
 {
-	size_t	 i, n = 0;
-
-	for (i = 0; i < len && n + 1 < dstsz; i++) {
-		unsigned char ch = (unsigned char)src[i];
-
-		if (ch < 0x20 || ch == 0x7f)
-			continue;
-		dst[n++] = (char)ch;
-	}
-	if (i < len)
-		while (n > 0 && ((unsigned char)dst[n - 1] & 0xc0) == 0x80)
-			n--;
-	if (n > 0 && i < len && ((unsigned char)dst[n - 1] & 0xc0) == 0xc0)
-		n--;
-	dst[n] = '\0';
+	text_show(dst, dstsz, src, len, TEXT_SPACE);
 }
 
 static void

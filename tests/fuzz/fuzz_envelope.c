@@ -9,8 +9,9 @@
  * - what it accepts can be written back (envelope_format), reads back to
  *   the same envelope, and is written the same way again: an update never
  *   changes what it did not mean to change;
- * - envelope_sanitize, on the same bytes up to a NUL, gives printable
- *   text that fits the buffer.
+ * - text_show() and text_wire() (text.c), on the same bytes, give text
+ *   that fits the buffer: for people, valid UTF-8 with no C0, DEL, C1 or
+ *   bidi control; for the wire, printable ASCII.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,15 +20,33 @@
 #include "buf.h"
 #include "envelope.h"
 #include "err.h"
+#include "text.h"
 #include "xmem.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Valid UTF-8, and nothing a terminal or a bidi renderer acts on. */
 static void
 fuzz_assert_printable(const char *s)
 {
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n, len = strlen(s);
+	uint32_t		 cp;
+
+	while (len > 0) {
+		n = text_utf8(p, len, &cp);
+		if (n == 0 || text_cp_unsafe(cp))
+			abort();
+		p += n;
+		len -= n;
+	}
+}
+
+static void
+fuzz_assert_ascii(const char *s)
+{
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			abort();
 }
 
@@ -83,18 +102,31 @@ static void
 fuzz_sanitize(const uint8_t *data, size_t len)
 {
 	static const size_t sizes[] = { 1, 2, 7, 64, ENVELOPE_REPLY_MAX + 1 };
-	char	*s, out[ENVELOPE_REPLY_MAX + 1];
-	size_t	 i;
+	static const int flags[] = { 0, TEXT_SPACE, TEXT_QUOTE, TEXT_LINES };
+	char	 out[ENVELOPE_REPLY_MAX + 1];
+	size_t	 i, f;
 
-	s = xstrndup((const char *)data, len);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		memset(out, 'Z', sizeof(out));
-		envelope_sanitize(s, out, sizes[i]);
-		if (strlen(out) >= sizes[i])
-			abort();
-		fuzz_assert_printable(out);
+		for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+			memset(out, 'Z', sizeof(out));
+			if (text_show(out, sizes[i], (const char *)data, len,
+			    flags[f]) > len || strlen(out) >= sizes[i])
+				abort();
+			if (flags[f] == TEXT_LINES) {
+				/* LF and TAB are meant to stay */
+				for (char *c = out; *c != '\0'; c++)
+					if (*c == '\n' || *c == '\t')
+						*c = ' ';
+			}
+			fuzz_assert_printable(out);
+			memset(out, 'Z', sizeof(out));
+			if (text_wire(out, sizes[i], (const char *)data, len,
+			    flags[f] & ~TEXT_LINES) > len ||
+			    strlen(out) >= sizes[i])
+				abort();
+			fuzz_assert_ascii(out);
+		}
 	}
-	free(s);
 }
 
 int

@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import signal
 import ssl
@@ -57,6 +58,13 @@ class Rule:
         # A literal \r\n in TEXT sends a second reply right behind the
         # first, unasked (a server that says 221 or 421 early).
         self.reply = ("%s %s" % (code, text)).rstrip().replace("\\r\\n", "\r\n")
+        # \xNN in TEXT is that raw byte (a hostile server's ESC, a UTF-8
+        # C1 control): the reply is then sent as bytes.
+        if "\\x" in self.reply:
+            raw = re.sub(rb"\\x([0-9a-fA-F]{2})",
+                         lambda m: bytes([int(m.group(1), 16)]),
+                         self.reply.encode("utf-8", "surrogateescape"))
+            self.reply = raw
 
     def matches(self, phase, subjects):
         if phase != self.phase or self.remaining == 0:

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "text.h"
 #include "buf.h"
 #include "unit.h"
 
@@ -443,7 +444,7 @@ START_TEST(check_sizes)
 }
 END_TEST
 
-/* ---- addr_qualify, addr_domain, addr_quote ---- */
+/* ---- addr_qualify, addr_domain ---- */
 
 START_TEST(qualify_and_domain)
 {
@@ -499,20 +500,6 @@ START_TEST(null_sender)
 }
 END_TEST
 
-START_TEST(quote_escapes_and_cuts)
-{
-	char	 q[512], big[300];
-
-	addr_quote(q, sizeof(q), "a\r\n\t\x01\x7f\"\\z", 9);
-	ck_assert_str_eq(q, "\"a\\r\\n\\t\\x01\\x7f\\\"\\\\z\"");
-	memset(big, 'x', sizeof(big));
-	addr_quote(q, sizeof(q), big, sizeof(big));
-	ck_assert_uint_eq(strlen(q), ADDR_QUOTE_MAX + 2 + 3);
-	ck_assert_str_eq(q + ADDR_QUOTE_MAX + 1, "\"...");
-	addr_quote(q, 8, big, sizeof(big));	/* never overruns dst */
-	ck_assert_uint_eq(strlen(q), 7);
-}
-END_TEST
 
 /* ---- the list: duplicates and max_recipients ---- */
 
@@ -687,7 +674,7 @@ START_TEST(big_header)
 		ck_assert_msg(strstr(err.msg, c->err) != NULL, "%s: %s",
 		    c->name, err.msg);
 		/* The 1 MiB of input is quoted, but cut. */
-		ck_assert_uint_lt(strlen(err.msg), ADDR_QUOTE_MAX * 4 + 80);
+		ck_assert_uint_lt(strlen(err.msg), TEXT_QUOTE_MAX * 4 + 80);
 	}
 	addr_list_free(&l);
 	free(in);
@@ -813,7 +800,6 @@ suite(void)
 	tcase_add_test(tc, check_sizes);
 	tcase_add_test(tc, qualify_and_domain);
 	tcase_add_test(tc, null_sender);
-	tcase_add_test(tc, quote_escapes_and_cuts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("list");

@@ -47,6 +47,12 @@ START_TEST(utf8_kept_invalid_replaced)
 }
 END_TEST
 
+START_TEST(c1_and_bidi_escaped)
+{
+	check_json("a\xc2\x9b" "b\xe2\x80\xae" "c", "\"a\\u009bb\\u202ec\"");
+}
+END_TEST
+
 START_TEST(rfc5322_date_in_utc)
 {
 	char	 s[TIMEFMT_MAX];
@@ -99,6 +105,7 @@ suite(void)
 	tcase_add_test(tc, quotes_and_backslash);
 	tcase_add_test(tc, controls_escaped);
 	tcase_add_test(tc, utf8_kept_invalid_replaced);
+	tcase_add_test(tc, c1_and_bidi_escaped);
 	tcase_add_test(tc, rfc5322_date_in_utc);
 	tcase_add_test(tc, rfc5322_date_negative_zone);
 	tcase_add_test(tc, durations);

@@ -1040,8 +1040,7 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	run.st = st;
 	run.lockfd = -1;
 	run.first = 1;
-	if (log_open(&run.log, cfg) == -1) {
-		mh_err_errno(err, EX_CANTCREAT, "log file %s", cfg->log_file);
+	if (log_open(&run.log, cfg, err) == -1) {
 		dl_warn(&run, err);
 		mh_err_clear(err);
 	}

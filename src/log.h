@@ -39,11 +39,14 @@ struct log_attempt {
 };
 
 /*
- * Open syslog and/or the [log] file (O_APPEND, created 0600).  Returns -1
- * with errno set when the file cannot be opened; syslog is then still on,
- * and l is usable either way.
+ * Open syslog and/or the [log] file (O_APPEND, created 0600).  The file is
+ * opened without following a link or blocking, and used only if it is a
+ * regular file, FIFO or character device owned by the caller or root
+ * (SPEC 6).  Returns -1 with err (EX_CANTCREAT, naming the file and why)
+ * when it is not used; syslog is then still on, and l is usable either
+ * way: the caller warns and goes on.
  */
-int	log_open(struct log *, const struct config *);
+int	log_open(struct log *, const struct config *, struct mh_err *);
 /* "ID: from=<a>, to=<b>, relay=h[ip]:port, delay=1.2, attempts=2, status=sent (250 ok)" */
 void	log_attempt(struct log *, const struct log_attempt *);
 /* "sent", "deferred", "bounced" (and "none" for LOG_NOT_TRIED). */

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "conf_key.h"
 #include "err.h"
+#include "harden.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -113,6 +114,9 @@ conf_load_one(struct config *cfg, const char *path, enum conf_layer layer,
 		    secret, path);
 		goto done;
 	}
+	/* A process that holds a password keeps it out of core dumps. */
+	if (secret != 0 && harden_nodump(err) == -1)
+		goto done;
 	cfg->files = xreallocarray(cfg->files, cfg->nfiles + 1,
 	    sizeof(*cfg->files));
 	cfg->files[cfg->nfiles++] = xstrdup(path);

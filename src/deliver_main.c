@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "deliver.h"
 #include "err.h"
+#include "harden.h"
 #include "relay.h"
 #include "launch.h"
 #include "request.h"
@@ -123,6 +124,11 @@ main(int argc, char *argv[])
 	dm_env_restore();
 	mh_err_clear(&err);
 	umask(077);
+	/* Secrets are read below: no core dump, no ptrace by our peers. */
+	if (harden_nodump(&err) == -1) {
+		fprintf(stderr, "mailhop: %s\n", err.msg);
+		return err.exit;
+	}
 	/* A server that hangs up must not kill us halfway through an update. */
 	signal(SIGPIPE, SIG_IGN);
 	conf_init(&cfg);

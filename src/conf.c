@@ -808,6 +808,28 @@ conf_sect_delivery(enum conf_sect s)
 	return s == SECT_UPSTREAM || s == SECT_ROUTE || s == SECT_LOG;
 }
 
+int
+conf_fail_at(struct config *cfg, const char *section,
+    const struct conf_origin *o, const char *key, struct mh_err *err,
+    const char *fmt, ...)
+{
+	char	 msg[MH_ERR_MSG];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (conf_sect_delivery(conf_sect_of(section, strlen(section)))) {
+		conf_problem_vset(cfg, o->where, o->line, key, fmt, ap);
+		va_end(ap);
+		return 0;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->line > 0)
+		return mh_err_set(err, EX_CONFIG, "%s:%d: %s", o->where,
+		    o->line, msg);
+	return mh_err_set(err, EX_CONFIG, "%s: %s", o->where, msg);
+}
+
 /*
  * The upstream of section s ("upstream" or "upstream.NAME", n bytes),
  * made on first sight; NULL for a bad name (reported when report is set).

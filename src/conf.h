@@ -183,11 +183,16 @@ int	conf_load_explicit(struct config *, const char *path, int from_cli,
 /* MAILHOP_CONFIG when set and not empty, else NULL. */
 const char *conf_env_path(void);
 /*
- * The environment layer (SPEC 10): MAILHOP_<SECTION>_<KEY>.  A slot:
- * engineer `contain` fills it in (through conf_set()); today it reads
- * nothing and returns 0.
+ * The environment layer (SPEC 10, conf_env.c): every MAILHOP_<SECTION>_<KEY>
+ * (and _FILE) variable of environ, or of envp (a NULL-ended "NAME=VALUE"
+ * array: the set-id helper's copy, taken before it clears its
+ * environment), applied over the files with the variable as the origin.
+ * An unknown MAILHOP_ variable, two variables for one key, or a _FILE
+ * that cannot be read: EX_CONFIG naming the variable.  A bad value fails
+ * or is recorded as a file's would be (see above).
  */
 int	conf_load_env(struct config *, struct mh_err *);
+int	conf_load_env_vars(struct config *, char *const *envp, struct mh_err *);
 /* Checks across layers (a route naming an upstream no layer defines). */
 int	conf_finish(struct config *, struct mh_err *);
 

@@ -2,8 +2,9 @@
 /*
  * conf_file.c - which configuration files are read, in which order
  * (SPEC 7, 10: system, user, or the -C / MAILHOP_CONFIG file alone, then
- * the environment), and the checks on each file before its text goes to
- * conf.c's parser: owner, mode, size, secrets only in private files.
+ * the environment, conf_env.c), and the checks on each file before its
+ * text goes to conf.c's parser: owner, mode, size, secrets only in
+ * private files.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -200,20 +201,6 @@ conf_env_path(void)
 
 	return env != NULL && *env != '\0' ? env : NULL;
 }
-
-/*
- * ---- The environment layer (SPEC 10), a slot for engineer `contain`:
- * read MAILHOP_<SECTION>_<KEY> (and _FILE) and apply each through
- * conf_set() with { CONF_LAYER_ENV, "MAILHOP_...", 0 } as its origin.
- */
-int
-conf_load_env(struct config *cfg, struct mh_err *err)
-{
-	(void)cfg;
-	(void)err;
-	return 0;
-}
-/* ---- end of the environment slot */
 
 int
 conf_load(struct config *cfg, const char *path, int from_cli,

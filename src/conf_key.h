@@ -76,6 +76,14 @@ int	conf_parse_text(struct config *, const char *name, enum conf_layer,
 	    const char *, size_t, int *secret_line, struct mh_err *);
 /* $HOME, else the password database's home; NULL if neither is absolute. */
 const char *conf_home(void);
+/*
+ * A mistake found outside the parser (conf_env.c: a _FILE that cannot be
+ * read) about key of section, named after o: recorded like the parser's
+ * in a delivery-only section (0), else in err (EX_CONFIG, -1).
+ */
+int	conf_fail_at(struct config *, const char *section,
+	    const struct conf_origin *, const char *key, struct mh_err *,
+	    const char *, ...) __attribute__((format(printf, 6, 7)));
 
 /* conf_value.c */
 int	conf_parse_long(const char *, long min, long max, long *);

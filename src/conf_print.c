@@ -175,9 +175,10 @@ conf_print_aliases(const struct config *cfg, struct buf *b)
 
 	rc = buf_adds(b, "\n[aliases]\n");
 	for (i = 0; i < cfg->naliases; i++)
-		rc |= buf_addf(b, "%s = %s  ; %s:%d\n", cfg->aliases[i].name,
-		    cfg->aliases[i].value, cfg->aliases[i].file,
-		    cfg->aliases[i].line);
+		rc |= buf_addf(b, cfg->aliases[i].line > 0 ?
+		    "%s = %s  ; %s:%d\n" : "%s = %s  ; %s\n",
+		    cfg->aliases[i].name, cfg->aliases[i].value,
+		    cfg->aliases[i].file, cfg->aliases[i].line);
 	return rc;
 }
 
@@ -188,8 +189,7 @@ conf_print_files(const struct config *cfg, struct buf *b)
 	int	 rc = 0;
 
 	if (cfg->nfiles == 0)
-		rc |= buf_adds(b, "# no configuration file was read: "
-		    "built-in defaults\n");
+		rc |= buf_adds(b, "# no configuration file was read\n");
 	else {
 		rc |= buf_adds(b, "# files read:");
 		for (i = 0; i < cfg->nfiles; i++)

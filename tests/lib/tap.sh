@@ -24,6 +24,14 @@ export HOME="$TESTDIR/home"
 export XDG_CONFIG_HOME="$TESTDIR/config"
 export XDG_STATE_HOME="$TESTDIR/state"
 unset MAILHOP_CONFIG
+# mailhop refuses a MAILHOP_ variable that names no key (SPEC 10): make
+# exports the built programs as MH_BIN and MH_DELIVER (python helpers use
+# those), and the scripts' MAILHOP_BIN and MAILHOP_DELIVER are shell
+# variables only.
+: "${MAILHOP_BIN:=${MH_BIN:-}}" "${MAILHOP_DELIVER:=${MH_DELIVER:-}}"
+[ -n "$MAILHOP_BIN" ] && export MH_BIN="$MAILHOP_BIN"
+[ -n "$MAILHOP_DELIVER" ] && export MH_DELIVER="$MAILHOP_DELIVER"
+export -n MAILHOP_BIN MAILHOP_DELIVER
 cd "$TESTDIR" || exit 1
 
 diag() {

@@ -45,7 +45,7 @@ unlike "$(cat "$SPOOL/$2.m")" 'first body' "second message does not carry the fi
 # as Symfony Mailer does: each reply must be flushed before we read.
 cat >step.py <<'EOF'
 import os, subprocess, sys, select
-p = subprocess.Popen([os.environ["MAILHOP_BIN"], "-bs"], executable=os.environ["MAILHOP_BIN"],
+p = subprocess.Popen([os.environ["MH_BIN"], "-bs"], executable=os.environ["MH_BIN"],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 buf = b""
 def reply():
@@ -79,7 +79,7 @@ print(" ".join(out), p.wait(), len(err))
 EOF
 # argv[0] must be "sendmail": run it through a link of that name.
 mkdir -p bin && ln -s "$MAILHOP_BIN" bin/sendmail
-out=$(MAILHOP_BIN=$PWD/bin/sendmail timeout 20 "$PYTHON" step.py)
+out=$(MH_BIN=$PWD/bin/sendmail timeout 20 "$PYTHON" step.py)
 is "$out" "220 250 250 250 354 250 250 221 0 0" \
     "lock-step client: every reply arrives without further input; exit 0; stderr empty"
 is "$(spool_count)" 3 "lock-step message queued"
@@ -88,7 +88,7 @@ is "$(spool_count)" 3 "lock-step message queued"
 # group: the client sends the group, then waits for all replies.
 cat >group.py <<'EOF'
 import os, subprocess, select, sys
-p = subprocess.Popen([os.environ["MAILHOP_BIN"], "-bs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p = subprocess.Popen([os.environ["MH_BIN"], "-bs"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 buf = b""
 def need(n):
     global buf
@@ -106,7 +106,7 @@ need(1 + 6 + 4)
 p.stdin.write(b"Subject: group\r\n\r\ng\r\n.\r\nQUIT\r\n"); p.stdin.close()
 print(p.wait(), p.stdout.read().count(b"\r\n") + buf.count(b"\r\n"))
 EOF
-out=$(MAILHOP_BIN=$PWD/bin/sendmail timeout 20 "$PYTHON" group.py)
+out=$(MH_BIN=$PWD/bin/sendmail timeout 20 "$PYTHON" group.py)
 is "$out" "0 13" "pipelined group up to DATA: the 354 comes without more input"
 is "$(spool_count)" 4 "grouped message queued"
 

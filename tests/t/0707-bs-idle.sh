@@ -19,7 +19,7 @@ session() {
 	"$PYTHON" - "$1" <<'PY'
 import os, subprocess, sys, time
 t0 = time.monotonic()
-p = subprocess.Popen(["sendmail", "-bs"], executable=os.environ["MAILHOP_BIN"],
+p = subprocess.Popen(["sendmail", "-bs"], executable=os.environ["MH_BIN"],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                      stderr=subprocess.PIPE)
 p.stdin.write(sys.argv[1].encode().decode("unicode_escape").encode())

@@ -20,7 +20,7 @@ mkdir -m 0700 -p "$sp"
 import json, os, random, signal, subprocess, sys, threading, time
 
 sp = sys.argv[1]
-mailhop = os.environ["MAILHOP_BIN"]
+mailhop = os.environ["MH_BIN"]
 runs = int(os.environ.get("CRASH_RUNS", "500"))
 workers = 6
 seed = int(os.environ.get("CRASH_SEED", str(int(time.time()))))

@@ -16,7 +16,7 @@ total=${CONC_MESSAGES:-2000}
 import os, subprocess, sys, threading, time
 
 total = int(sys.argv[1])
-mailhop = os.environ["MAILHOP_BIN"]
+mailhop = os.environ["MH_BIN"]
 enq_fail, flush_runs, flush_fail = [], [0], []
 lock = threading.Lock()
 done = threading.Event()

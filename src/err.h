@@ -19,6 +19,7 @@
 enum mh_reason {
 	MH_REASON_NONE = 0,		/* exit says all there is */
 	MH_REASON_MAX_SIZE,		/* the message is over [queue] max_size */
+	MH_REASON_UNREACHABLE,		/* no answer: connect failed, timed out */
 };
 
 struct mh_err {

@@ -115,9 +115,11 @@ http_failed(const char *what, const char *host, CURLcode rc,
 {
 	const char	*detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return mh_err_set(err, EX_TEMPFAIL, "%s %s: timed out after "
-		    "%lds", what, host, timeout);
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		mh_err_set(err, EX_TEMPFAIL, "%s %s: timed out after %lds",
+		    what, host, timeout);
+		return mh_err_because(err, MH_REASON_UNREACHABLE);
+	}
 	if (rc == CURLE_WRITE_ERROR && resp->body.len >= HTTP_BODY_MAX)
 		return mh_err_set(err, EX_TEMPFAIL, "%s %s: the answer is "
 		    "over %d KB", what, host, HTTP_BODY_MAX / 1024);
@@ -126,7 +128,12 @@ http_failed(const char *what, const char *host, CURLcode rc,
 	    rc == CURLE_SSL_CERTPROBLEM)
 		return mh_err_set(err, EX_TEMPFAIL, "%s %s: TLS: %s", what,
 		    host, detail);
-	return mh_err_set(err, EX_TEMPFAIL, "%s %s: %s", what, host, detail);
+	mh_err_set(err, EX_TEMPFAIL, "%s %s: %s", what, host, detail);
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
+	    rc == CURLE_SEND_ERROR)
+		return mh_err_because(err, MH_REASON_UNREACHABLE);
+	return -1;
 }
 
 int

@@ -38,7 +38,8 @@ void	http_url_escape(struct buf *, const char *value);
  * POST form to url.  0 when an HTTP answer (any status) arrived; -1 when
  * none did: EX_CONFIG for a URL that is not https://, EX_TEMPFAIL for
  * connection, TLS (certificate), timeout ("timed out after Ns") and an
- * answer over the cap, each naming the URL's host.  what names the
+ * answer over the cap, each naming the URL's host; reason
+ * MH_REASON_UNREACHABLE when no answer came (connect, timeout, reset).  what names the
  * endpoint in messages ("token endpoint").
  */
 int	http_post_form(const char *what, const char *url, const char *ca_file,

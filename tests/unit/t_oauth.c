@@ -18,6 +18,7 @@
 #include "err.h"
 #include "http.h"
 #include "oauth.h"
+#include "oauth_login.h"
 #include "unit.h"
 
 static char	 tmpdir[] = "/tmp/t_oauth.XXXXXX";
@@ -460,6 +461,34 @@ START_TEST(http_only_https)
 }
 END_TEST
 
+/* ---- oauth_login.c ---- */
+
+START_TEST(pkce_rfc7636_vector)
+{
+	char	 ch[44];
+
+	/* RFC 7636, Appendix B. */
+	oauth_pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", ch);
+	ck_assert_str_eq(ch, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+END_TEST
+
+START_TEST(base64url)
+{
+	static const unsigned char b[] = { 0xfb, 0xff, 0xbf, 0x00, 0x10 };
+	char	 out[16];
+
+	oauth_base64url(b, 3, out);
+	ck_assert_str_eq(out, "-_-_");
+	oauth_base64url(b, 4, out);
+	ck_assert_str_eq(out, "-_-_AA");
+	oauth_base64url(b, 5, out);
+	ck_assert_str_eq(out, "-_-_ABA");
+	oauth_base64url(b, 0, out);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 Suite *
 suite(void)
 {
@@ -483,6 +512,8 @@ suite(void)
 	tcase_add_test(tc, missing_refresh_token_says_login);
 	tcase_add_test(tc, form_encoding);
 	tcase_add_test(tc, http_only_https);
+	tcase_add_test(tc, pkce_rfc7636_vector);
+	tcase_add_test(tc, base64url);
 	suite_add_tcase(s, tc);
 	return s;
 }

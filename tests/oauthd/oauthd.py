@@ -75,6 +75,9 @@ class State:
         if self.args.scope_out:
             body["scope"] = self.args.scope_out
         self.last_access = body["access_token"]
+        if self.args.issued:
+            with open(self.args.issued, "a") as f:
+                f.write(body["access_token"] + "\n")
         if with_refresh:
             rt = "rt-%d-%s" % (self.seq, secrets.token_hex(12))
             self.refresh.add(rt)
@@ -420,6 +423,9 @@ def parse_args(argv):
                    "revokes the old one")
     p.add_argument("--scope-out", default="",
                    help="scope to return with each token")
+    p.add_argument("--issued",
+                   help="append each access token issued to this file "
+                   "(smtpd.py --token-file reads it)")
     p.add_argument("--mode", choices=MODES, default="ok")
     p.add_argument("--slow", type=float, default=10)
     p.add_argument("--device-pending", type=int, default=0)

@@ -127,6 +127,25 @@ class Config:
         self.queue_seq = 0
         self.log = open(args.log, "a", encoding="ascii")
 
+    def token_ok(self, user, token):
+        """--token NAME:TOKEN, or any user with a token listed in
+        --token-file (one per line, read at each AUTH: tests/oauthd
+        appends each access token it issues)."""
+        if token is None:
+            return False
+        want = self.tokens.get(user)
+        if want is not None and hmac.compare_digest(want.encode(), token.encode()):
+            return True
+        if self.args.token_file:
+            try:
+                with open(self.args.token_file) as f:
+                    listed = f.read().split()
+            except OSError:
+                listed = []
+            return any(hmac.compare_digest(t.encode(), token.encode())
+                       for t in listed)
+        return False
+
     def write(self, obj):
         obj["time"] = round(time.time(), 3)
         self.log.write(json.dumps(obj) + "\n")
@@ -433,9 +452,7 @@ class TestSMTP(SMTP):
             if blob is MISSING:
                 return AuthResult(success=False, handled=True)
         user, token = parse_xoauth2(blob)
-        want = self.cfg.tokens.get(user) if user is not None else None
-        ok = want is not None and token is not None and \
-            hmac.compare_digest(want.encode(), token.encode())
+        ok = user is not None and self.cfg.token_ok(user, token)
         result = self._auth_done("XOAUTH2", user, ok,
                                  LoginPassword((user or "").encode(), b""))
         if not ok:
@@ -463,9 +480,8 @@ class TestSMTP(SMTP):
             if blob is MISSING:
                 return AuthResult(success=False, handled=True)
         user, token, fields, problem = parse_oauthbearer(blob)
-        want = self.cfg.tokens.get(user) if user is not None else None
-        ok = problem is None and want is not None and \
-            hmac.compare_digest(want.encode(), token.encode())
+        ok = problem is None and user is not None and \
+            self.cfg.token_ok(user, token)
         self.log({"type": "oauthbearer", "user": user, "problem": problem,
                   "host": fields.get("host"), "port": fields.get("port")})
         result = self._auth_done("OAUTHBEARER", user, ok,
@@ -668,6 +684,8 @@ def parse_args(argv):
     p.add_argument("--user", action="append", default=[])
     p.add_argument("--token", action="append", default=[],
                    help="NAME:TOKEN accepted by AUTH XOAUTH2 and OAUTHBEARER")
+    p.add_argument("--token-file",
+                   help="bearer tokens accepted for any user, one a line")
     p.add_argument("--no-starttls", action="store_true")
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--drop", action="append", default=[])

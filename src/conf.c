@@ -194,7 +194,7 @@ static int
 conf_key_is_string(const struct conf_key *k)
 {
 	switch (k->type) {
-	case CK_STR: case CK_HOST: case CK_PATH:
+	case CK_STR: case CK_HOST: case CK_PATH: case CK_URL:
 	case CK_SECRET: case CK_CMD: case CK_ADDR: case CK_BOUNCE:
 		return 1;
 	default:
@@ -395,6 +395,18 @@ conf_has_space(const char *s)
 		if (isspace((unsigned char)*s))
 			return 1;
 	return 0;
+}
+
+/* An OAuth2 endpoint: HTTPS only (the token travels there), one word. */
+static int
+conf_set_url(struct conf_parse *p, const struct conf_target *t,
+    const struct conf_key *k, const char *v)
+{
+	if (strncasecmp(v, "https://", 8) != 0 || v[8] == '\0' ||
+	    v[8] == '/' || conf_has_space(v))
+		return conf_bad(p, k, v, "an https:// URL");
+	conf_str_replace(t->base, k, xstrdup(v));
+	return 1;
 }
 
 /* A host or domain name goes into a URL and into EHLO: no URL syntax. */
@@ -616,6 +628,8 @@ conf_apply(struct conf_parse *p, const struct conf_target *t,
 		return conf_set_host(p, t, k, v);
 	case CK_PATH:
 		return conf_set_path(p, t, k, v);
+	case CK_URL:
+		return conf_set_url(p, t, k, v);
 	case CK_ADDR:
 	case CK_BOUNCE:
 		return conf_set_addr(p, t, k, v);

@@ -33,7 +33,12 @@
 enum conf_tls { CONF_TLS_STARTTLS, CONF_TLS_IMPLICIT, CONF_TLS_NONE };
 enum conf_auth {
 	CONF_AUTH_AUTO, CONF_AUTH_PLAIN, CONF_AUTH_LOGIN,
-	CONF_AUTH_CRAM_MD5, CONF_AUTH_XOAUTH2
+	CONF_AUTH_CRAM_MD5, CONF_AUTH_XOAUTH2, CONF_AUTH_OAUTHBEARER
+};
+/* oauth_provider: who issues the refresh token (SPEC 12; oauth.c). */
+enum conf_oauth {
+	CONF_OAUTH_NONE, CONF_OAUTH_MICROSOFT, CONF_OAUTH_GOOGLE,
+	CONF_OAUTH_CUSTOM
 };
 enum conf_deliver {
 	CONF_DELIVER_BACKGROUND, CONF_DELIVER_FOREGROUND, CONF_DELIVER_QUEUE
@@ -82,6 +87,17 @@ struct upstream {
 	char		*password_command;
 	char		*oauth_token;	/* secret */
 	char		*oauth_token_command;
+	/* OAuth2 that refreshes itself (SPEC 12; oauth.c, oauth_login.c) */
+	enum conf_oauth	 oauth_provider;	/* NONE: no refresh */
+	char		*oauth_tenant;	/* microsoft: NULL means "common" */
+	char		*oauth_token_url;	/* https://; NULL: the preset's */
+	char		*oauth_device_url;
+	char		*oauth_authorize_url;
+	char		*oauth_ca_file;	/* NULL: ca_file */
+	char		*oauth_scope;	/* NULL: the preset's */
+	char		*oauth_client_id;
+	char		*oauth_client_secret_file;	/* NULL: a public client */
+	char		*oauth_refresh_token_file;	/* written by oauth login */
 	enum conf_auth	 auth;
 	char		*helo;		/* NULL: the host's FQDN */
 	long		 timeout;	/* seconds; default 60 (here only) */

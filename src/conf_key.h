@@ -16,7 +16,7 @@
 enum ck_type {
 	CK_STR, CK_HOST, CK_PATH, CK_SECRET, CK_CMD, CK_BOOL,
 	CK_DURATION, CK_SIZE, CK_INT, CK_LONG, CK_ENUM, CK_RETRY, CK_ADDR,
-	CK_BOUNCE, CK_PORT, CK_RATE
+	CK_BOUNCE, CK_PORT, CK_RATE, CK_URL
 };
 
 /* Keys that name the same credential: a file sets at most one of them. */
@@ -58,6 +58,7 @@ void	conf_fmt_rate(char *, size_t, const struct conf_rate *);
 
 extern const char *const conf_tls_names[];
 extern const char *const conf_auth_names[];
+extern const char *const conf_oauth_names[];
 
 #define CONF_DAYS	86400L
 #define CONF_DURATION_MAX (10L * 366 * CONF_DAYS)

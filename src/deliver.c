@@ -25,6 +25,7 @@
 #include "dsn.h"
 #include "envelope.h"
 #include "log.h"
+#include "oauth.h"
 #include "relay.h"
 #include "text.h"
 #include "xmem.h"
@@ -113,10 +114,12 @@ struct dl_run {
 	int			 first;		/* first pass: filters and force */
 	struct dl_syncer	 syncer;
 	struct mh_err		 lerr;		/* first local error, if any */
+	char			 notice[RELAY_REPLY_MAX];	/* logged from relay.c */
 	int			 lfailed;
 };
 
 static void	dl_on_done(struct relay_job *, void *);
+static void	dl_warn(struct dl_run *, const struct mh_err *);
 
 /* ---- small helpers ---- */
 
@@ -805,6 +808,27 @@ dl_fail_batch(struct dl_run *run, struct relay_job *jobs, size_t n,
 	}
 }
 
+/*
+ * The session with the upstream.  One that refreshes its own OAuth2
+ * tokens keeps them in the spool's state directory (one fetch for every
+ * flusher); without it, each run fetches its own.
+ */
+static void
+dl_relay_open(struct dl_run *run, struct mh_err *err)
+{
+	const struct upstream *up = conf_upstream_default(run->cfg);
+	struct mh_err	 e;
+	int		 fd;
+
+	run->relay = relay_new(up, run->cfg->parallel, run->opts->verbose,
+	    err);
+	if (run->relay == NULL || !oauth_enabled(up))
+		return;
+	if ((fd = spool_state_open(run->sp, &e)) == -1)
+		dl_warn(run, &e);
+	relay_use_state(run->relay, fd);
+}
+
 /* Relay the batch; entries relay.c never finished are let go unchanged. */
 static int
 dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
@@ -822,12 +846,17 @@ dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
 		return 0;
 	}
 	if (run->relay == NULL)
-		run->relay = relay_new(conf_upstream_default(run->cfg),
-		    run->cfg->parallel, run->opts->verbose, err);
+		dl_relay_open(run, err);
 	if (run->relay == NULL)
 		rc = -1;
 	else
 		rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
+	if (run->relay != NULL && *relay_notice(run->relay) != '\0' &&
+	    strcmp(relay_notice(run->relay), run->notice) != 0) {
+		snprintf(run->notice, sizeof(run->notice), "%s",
+		    relay_notice(run->relay));
+		log_msg(&run->log, "%s", run->notice);
+	}
 	for (i = 0; i < n; i++) {
 		if (items[i].done)
 			continue;

@@ -24,6 +24,8 @@
 #include "harden.h"
 #include "relay.h"
 #include "launch.h"
+#include "oauth.h"
+#include "oauth_login.h"
 #include "request.h"
 #include "spool.h"
 
@@ -113,6 +115,31 @@ dm_test(const struct request *req, const struct config *cfg,
 	return rc;
 }
 
+/* `mailhop oauth login [NAME]`: on the terminal the front end had. */
+static int
+dm_oauth_login(const struct request *req, const struct config *cfg,
+    struct mh_err *err)
+{
+	const char		*name = req->upstream != NULL ? req->upstream :
+				    "default";
+	const struct upstream	*up;
+	char			 sect[64];
+
+	if (conf_delivery_error(cfg) != NULL) {
+		*err = *conf_delivery_error(cfg);
+		return -1;
+	}
+	if ((up = conf_upstream(cfg, name)) == NULL)
+		return mh_err_set(err, EX_USAGE, "oauth login: no upstream "
+		    "\"%.40s\" ([upstream.%.40s] is not in the configuration)",
+		    name, name);
+	if (!oauth_enabled(up))
+		return mh_err_set(err, EX_CONFIG, "oauth login: %s has no "
+		    "oauth_provider (see mailhop.conf(5), OAuth2)",
+		    upstream_section(up, sect, sizeof(sect)));
+	return oauth_login(up, stdout, err);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -137,6 +164,8 @@ main(int argc, char *argv[])
 	    conf_load(&cfg, req.config, req.config != NULL, &err) == 0) {
 		if (req.op == REQ_TEST)
 			rc = dm_test(&req, &cfg, &err);
+		else if (req.op == REQ_OAUTH_LOGIN)
+			rc = dm_oauth_login(&req, &cfg, &err);
 		else
 			rc = dm_flush(&req, &cfg, &err);
 	}

@@ -68,16 +68,6 @@ http_cb_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
-/* "host" of an https:// URL, for messages (the URL itself is fine too). */
-static void
-http_host(const char *url, char *dst, size_t dstsz)
-{
-	const char	*p = url + strlen("https://");
-	size_t		 n = strcspn(p, "/?#");
-
-	snprintf(dst, dstsz, "%.*s", (int)(n > 200 ? 200 : n), p);
-}
-
 static int
 http_setopts(CURL *e, const char *url, const char *ca_file, long timeout,
     const struct buf *form, struct http_resp *resp, char *errbuf,
@@ -109,26 +99,25 @@ http_setopts(CURL *e, const char *url, const char *ca_file, long timeout,
 }
 
 static int
-http_failed(const char *what, const char *host, CURLcode rc,
-    const char *errbuf, long timeout, const struct http_resp *resp,
-    struct mh_err *err)
+http_failed(const char *what, CURLcode rc, const char *errbuf, long timeout,
+    const struct http_resp *resp, struct mh_err *err)
 {
 	const char	*detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		mh_err_set(err, EX_TEMPFAIL, "%s %s: timed out after %lds",
-		    what, host, timeout);
+		mh_err_set(err, EX_TEMPFAIL, "%s: timed out after %lds", what,
+		    timeout);
 		return mh_err_because(err, MH_REASON_UNREACHABLE);
 	}
 	if (rc == CURLE_WRITE_ERROR && resp->body.len >= HTTP_BODY_MAX)
-		return mh_err_set(err, EX_TEMPFAIL, "%s %s: the answer is "
-		    "over %d KB", what, host, HTTP_BODY_MAX / 1024);
+		return mh_err_set(err, EX_TEMPFAIL, "%s: the answer is over "
+		    "%d KB", what, HTTP_BODY_MAX / 1024);
 	if (rc == CURLE_PEER_FAILED_VERIFICATION ||
 	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CACERT_BADFILE ||
 	    rc == CURLE_SSL_CERTPROBLEM)
-		return mh_err_set(err, EX_TEMPFAIL, "%s %s: TLS: %s", what,
-		    host, detail);
-	mh_err_set(err, EX_TEMPFAIL, "%s %s: %s", what, host, detail);
+		return mh_err_set(err, EX_TEMPFAIL, "%s: TLS: %s", what,
+		    detail);
+	mh_err_set(err, EX_TEMPFAIL, "%s: %s", what, detail);
 	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 	    rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
 	    rc == CURLE_SEND_ERROR)
@@ -143,7 +132,7 @@ http_post_form(const char *what, const char *url, const char *ca_file,
 {
 	static int	 curl_ready;
 	struct curl_slist *hdrs = NULL, *h;
-	char		 errbuf[CURL_ERROR_SIZE], host[256];
+	char		 errbuf[CURL_ERROR_SIZE];
 	const char	*ctype = NULL;
 	CURLcode	 rc;
 	CURL		*e;
@@ -154,7 +143,6 @@ http_post_form(const char *what, const char *url, const char *ca_file,
 	if (url == NULL || strncasecmp(url, "https://", 8) != 0)
 		return mh_err_set(err, EX_CONFIG, "%s \"%s\": only https:// "
 		    "URLs are used", what, url != NULL ? url : "");
-	http_host(url, host, sizeof(host));
 	if (timeout <= 0)
 		timeout = 60;
 	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -180,7 +168,7 @@ http_post_form(const char *what, const char *url, const char *ca_file,
 	}
 	rc = curl_easy_perform(e);
 	if (rc != CURLE_OK) {
-		http_failed(what, host, rc, errbuf, timeout, resp, err);
+		http_failed(what, rc, errbuf, timeout, resp, err);
 		goto done;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -38,9 +38,9 @@ void	http_url_escape(struct buf *, const char *value);
  * POST form to url.  0 when an HTTP answer (any status) arrived; -1 when
  * none did: EX_CONFIG for a URL that is not https://, EX_TEMPFAIL for
  * connection, TLS (certificate), timeout ("timed out after Ns") and an
- * answer over the cap, each naming the URL's host; reason
- * MH_REASON_UNREACHABLE when no answer came (connect, timeout, reset).  what names the
- * endpoint in messages ("token endpoint").
+ * answer over the cap, each message starting with what (the caller names
+ * the endpoint and its URL); reason MH_REASON_UNREACHABLE when no answer
+ * came (connect, timeout, reset).
  */
 int	http_post_form(const char *what, const char *url, const char *ca_file,
 	    long timeout, const struct buf *form, struct http_resp *,

@@ -50,7 +50,7 @@ typedef int main_fn(const struct main_args *, const struct config *,
     struct mh_err *);
 
 static main_fn	main_send, main_flush, main_queue, main_show, main_delete,
-		main_hold, main_release, main_test, main_config;
+		main_hold, main_release, main_test, main_config, main_oauth;
 
 static const struct main_cmd {
 	const char	*name;
@@ -82,6 +82,8 @@ static const struct main_cmd {
 	    "connect, TLS, AUTH; send nothing", MO_VERBOSE, 0, 0 },
 	{ "config", "", main_config,
 	    "print the effective configuration", MC_CONF, 0, 0 },
+	{ "oauth", "login [NAME]", main_oauth,
+	    "sign in to an upstream's OAuth2 provider", 0, 1, 2 },
 };
 #define MAIN_NCMDS	(sizeof(main_cmds) / sizeof(main_cmds[0]))
 
@@ -268,6 +270,24 @@ main_test(const struct main_args *a, const struct config *cfg,
 	request_init(&req, REQ_TEST);
 	req.config = a->config;
 	req.verbose = (a->opts & MO_VERBOSE) != 0;
+	return main_helper(&req, err);
+}
+
+/* oauth login [NAME]: the login runs in the helper (libcurl, json-c). */
+static int
+main_oauth(const struct main_args *a, const struct config *cfg,
+    struct mh_err *err)
+{
+	struct request	 req;
+
+	(void)cfg;
+	if (strcmp(a->argv[0], "login") != 0)
+		return mh_err_set(err, EX_USAGE, "oauth: unknown sub-command "
+		    "\"%.64s\" (usage: mailhop oauth login [NAME])",
+		    a->argv[0]) == -1 ? EX_USAGE : 0;
+	request_init(&req, REQ_OAUTH_LOGIN);
+	req.config = a->config;
+	req.upstream = a->argc > 1 ? a->argv[1] : NULL;
 	return main_helper(&req, err);
 }
 

@@ -38,7 +38,7 @@
 
 struct oauth_preset {
 	const char	*name;
-	enum oauth_provider provider;
+	enum conf_oauth	 provider;
 	const char	*token_url;	/* "%s": the tenant (microsoft) */
 	const char	*device_url;
 	const char	*authorize_url;
@@ -52,21 +52,21 @@ struct oauth_preset {
  * does not allow that scope, so a Gmail login is the loopback one.
  */
 static const struct oauth_preset oauth_presets[] = {
-	{ "microsoft", OAUTH_PROVIDER_MICROSOFT,
+	{ "microsoft", CONF_OAUTH_MICROSOFT,
 	  "https://login.microsoftonline.com/%s/oauth2/v2.0/token",
 	  "https://login.microsoftonline.com/%s/oauth2/v2.0/devicecode",
 	  "https://login.microsoftonline.com/%s/oauth2/v2.0/authorize",
 	  "https://outlook.office.com/SMTP.Send offline_access" },
-	{ "google", OAUTH_PROVIDER_GOOGLE,
+	{ "google", CONF_OAUTH_GOOGLE,
 	  "https://oauth2.googleapis.com/token",
 	  NULL,
 	  "https://accounts.google.com/o/oauth2/v2/auth",
 	  "https://mail.google.com/" },
-	{ "custom", OAUTH_PROVIDER_CUSTOM, NULL, NULL, NULL, NULL },
+	{ "custom", CONF_OAUTH_CUSTOM, NULL, NULL, NULL, NULL },
 };
 
 static const struct oauth_preset *
-oauth_preset_of(enum oauth_provider p)
+oauth_preset_of(enum conf_oauth p)
 {
 	size_t	 i;
 
@@ -77,24 +77,23 @@ oauth_preset_of(enum oauth_provider p)
 }
 
 int
-oauth_provider_parse(const char *s, enum oauth_provider *out)
+oauth_enabled(const struct upstream *up)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(oauth_presets) / sizeof(oauth_presets[0]); i++)
-		if (strcasecmp(s, oauth_presets[i].name) == 0) {
-			*out = oauth_presets[i].provider;
-			return 0;
-		}
-	return -1;
+	return up->oauth_provider != CONF_OAUTH_NONE;
 }
 
 const char *
-oauth_provider_name(enum oauth_provider p)
+oauth_provider_name(const struct upstream *up)
 {
-	const struct oauth_preset *pr = oauth_preset_of(p);
+	const struct oauth_preset *pr = oauth_preset_of(up->oauth_provider);
 
 	return pr != NULL ? pr->name : "none";
+}
+
+const char *
+oauth_ca_file(const struct upstream *up)
+{
+	return up->oauth_ca_file != NULL ? up->oauth_ca_file : up->ca_file;
 }
 
 /* A configured value, else the preset's (with the tenant put in). */
@@ -120,35 +119,35 @@ oauth_tenant_ok(const char *t)
 }
 
 int
-oauth_endpoints_get(const struct oauth_conf *c, struct oauth_endpoints *ep,
+oauth_endpoints_get(const struct upstream *c, struct oauth_endpoints *ep,
     struct mh_err *err)
 {
-	const struct oauth_preset *pr = oauth_preset_of(c->provider);
-	const char	*tenant = c->tenant != NULL ? c->tenant : "common";
+	const struct oauth_preset *pr = oauth_preset_of(c->oauth_provider);
+	const char	*tenant = c->oauth_tenant != NULL ? c->oauth_tenant : "common";
 
 	memset(ep, 0, sizeof(*ep));
 	if (pr == NULL)
 		return mh_err_set(err, EX_CONFIG, "[upstream %s]: no "
-		    "oauth_provider", c->upstream);
+		    "oauth_provider", c->name);
 	if (!oauth_tenant_ok(tenant))
 		return mh_err_set(err, EX_CONFIG, "[upstream %s]: oauth_tenant "
-		    "\"%.64s\" is not a tenant name or id", c->upstream, tenant);
-	ep->token_url = oauth_pick(c->token_url, pr->token_url, tenant);
-	ep->device_url = oauth_pick(c->device_url, pr->device_url, tenant);
-	ep->authorize_url = oauth_pick(c->authorize_url, pr->authorize_url,
+		    "\"%.64s\" is not a tenant name or id", c->name, tenant);
+	ep->token_url = oauth_pick(c->oauth_token_url, pr->token_url, tenant);
+	ep->device_url = oauth_pick(c->oauth_device_url, pr->device_url, tenant);
+	ep->authorize_url = oauth_pick(c->oauth_authorize_url, pr->authorize_url,
 	    tenant);
-	ep->scope = oauth_pick(c->scope, pr->scope, tenant);
+	ep->scope = oauth_pick(c->oauth_scope, pr->scope, tenant);
 	if (ep->token_url == NULL)
 		mh_err_set(err, EX_CONFIG, "[upstream %s]: oauth_provider = %s "
-		    "needs oauth_token_url", c->upstream, pr->name);
-	else if (c->client_id == NULL || *c->client_id == '\0')
+		    "needs oauth_token_url", c->name, pr->name);
+	else if (c->oauth_client_id == NULL || *c->oauth_client_id == '\0')
 		mh_err_set(err, EX_CONFIG, "[upstream %s]: oauth_provider = %s "
 		    "needs oauth_client_id (the application's id from its "
-		    "registration)", c->upstream, pr->name);
-	else if (c->refresh_token_file == NULL ||
-	    *c->refresh_token_file == '\0')
+		    "registration)", c->name, pr->name);
+	else if (c->oauth_refresh_token_file == NULL ||
+	    *c->oauth_refresh_token_file == '\0')
 		mh_err_set(err, EX_CONFIG, "[upstream %s]: oauth_provider = %s "
-		    "needs oauth_refresh_token_file", c->upstream, pr->name);
+		    "needs oauth_refresh_token_file", c->name, pr->name);
 	else
 		return 0;
 	oauth_endpoints_free(ep);
@@ -555,16 +554,16 @@ done:
 /* ---- requests ---- */
 
 int
-oauth_form_client(const struct oauth_conf *c, struct buf *form,
+oauth_form_client(const struct upstream *c, struct buf *form,
     struct mh_err *err)
 {
 	char	*secret = NULL;
 
-	http_form_add(form, "client_id", c->client_id);
-	if (c->client_secret_file == NULL || *c->client_secret_file == '\0')
+	http_form_add(form, "client_id", c->oauth_client_id);
+	if (c->oauth_client_secret_file == NULL || *c->oauth_client_secret_file == '\0')
 		return 0;
 	if (secret_file_line("oauth_client_secret_file",
-	    c->client_secret_file, &secret, err) == -1)
+	    c->oauth_client_secret_file, &secret, err) == -1)
 		return -1;
 	http_form_add(form, "client_secret", secret);
 	xfree_secret(secret);
@@ -572,7 +571,7 @@ oauth_form_client(const struct oauth_conf *c, struct buf *form,
 }
 
 int
-oauth_token_request(const struct oauth_conf *c,
+oauth_token_request(const struct upstream *c,
     const struct oauth_endpoints *ep, const struct buf *form,
     struct oauth_answer *a, struct mh_err *err)
 {
@@ -582,8 +581,8 @@ oauth_token_request(const struct oauth_conf *c,
 
 	memset(a, 0, sizeof(*a));
 	snprintf(what, sizeof(what), "[upstream %s] token endpoint %s",
-	    c->upstream, ep->token_url);
-	rc = http_post_form(what, ep->token_url, c->ca_file, c->timeout, form,
+	    c->name, ep->token_url);
+	rc = http_post_form(what, ep->token_url, oauth_ca_file(c), c->timeout, form,
 	    &resp, err);
 	if (rc == 0)
 		rc = oauth_parse_token(what, &resp, a, err);
@@ -594,7 +593,7 @@ oauth_token_request(const struct oauth_conf *c,
 /* ---- the token for AUTH ---- */
 
 struct oauth {
-	const struct oauth_conf *conf;
+	const struct upstream *conf;
 	struct oauth_endpoints ep;
 	int		 statefd;
 	char		*cache_name;	/* oauth-NAME.token */
@@ -603,7 +602,7 @@ struct oauth {
 };
 
 struct oauth *
-oauth_new(const struct oauth_conf *c, int statefd, struct mh_err *err)
+oauth_new(const struct upstream *c, int statefd, struct mh_err *err)
 {
 	struct oauth	*oa;
 
@@ -614,8 +613,8 @@ oauth_new(const struct oauth_conf *c, int statefd, struct mh_err *err)
 		free(oa);
 		return NULL;
 	}
-	oa->cache_name = xasprintf("oauth-%s.token", c->upstream);
-	oa->lock_name = xasprintf("oauth-%s.lock", c->upstream);
+	oa->cache_name = xasprintf("oauth-%s.token", c->name);
+	oa->lock_name = xasprintf("oauth-%s.lock", c->name);
 	return oa;
 }
 
@@ -660,7 +659,7 @@ static int
 oauth_refresh(struct oauth *oa, const char *refresh_token,
     struct oauth_answer *a, struct mh_err *err)
 {
-	const struct oauth_conf *c = oa->conf;
+	const struct upstream *c = oa->conf;
 	struct buf	 form;
 	int		 rc = -1;
 
@@ -678,12 +677,12 @@ oauth_refresh(struct oauth *oa, const char *refresh_token,
 	if (strcmp(a->error, "invalid_grant") == 0)
 		mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: the refresh token "
 		    "was refused (invalid_grant%s%.160s): run `mailhop oauth "
-		    "login %s`", c->upstream, a->description[0] ? ": " : "",
-		    a->description, c->upstream);
+		    "login %s`", c->name, a->description[0] ? ": " : "",
+		    a->description, c->name);
 	else
 		mh_err_set(err, EX_TEMPFAIL, "[upstream %s] token endpoint "
 		    "%s: %s%s%.160s",
-		    c->upstream, oa->ep.token_url, a->error,
+		    c->name, oa->ep.token_url, a->error,
 		    a->description[0] ? ": " : "", a->description);
 	oauth_answer_free(a);
 	return -1;
@@ -697,24 +696,24 @@ oauth_keep_rotated(struct oauth *oa, const char *old, const char *new)
 
 	if (new == NULL || strcmp(old, new) == 0)
 		return;
-	if (oauth_refresh_save(oa->conf->refresh_token_file, new, &err) == -1)
+	if (oauth_refresh_save(oa->conf->oauth_refresh_token_file, new, &err) == -1)
 		snprintf(oa->warning, sizeof(oa->warning), "[upstream %.32s]: "
 		    "the provider sent a new refresh token that could not be "
-		    "saved: %.380s", oa->conf->upstream, err.msg);
+		    "saved: %.380s", oa->conf->name, err.msg);
 }
 
 /* The refresh token, or a message that says how to get one. */
 static int
-oauth_refresh_token(const struct oauth_conf *c, char **rt, struct mh_err *err)
+oauth_refresh_token(const struct upstream *c, char **rt, struct mh_err *err)
 {
 	struct stat	 st;
 
-	if (stat(c->refresh_token_file, &st) == -1 && errno == ENOENT)
+	if (stat(c->oauth_refresh_token_file, &st) == -1 && errno == ENOENT)
 		return mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: no refresh "
 		    "token yet (%s does not exist): run `mailhop oauth login "
-		    "%s`", c->upstream, c->refresh_token_file, c->upstream);
+		    "%s`", c->name, c->oauth_refresh_token_file, c->name);
 	return secret_file_line("oauth_refresh_token_file",
-	    c->refresh_token_file, rt, err);
+	    c->oauth_refresh_token_file, rt, err);
 }
 
 /* Under the lock: the cache again, else the refresh. */
@@ -730,9 +729,9 @@ oauth_fetch(struct oauth *oa, const char *refused, char **token,
 
 	if (oauth_refresh_token(oa->conf, &rt, err) == -1)
 		return -1;
-	oauth_cache_key(&oa->ep, oa->conf->client_id, rt, key);
-	if (oauth_cache_read(oa->statefd, oa->cache_name, key, now,
-	    token) == 0) {
+	oauth_cache_key(&oa->ep, oa->conf->oauth_client_id, rt, key);
+	if (oa->statefd != -1 && oauth_cache_read(oa->statefd, oa->cache_name,
+	    key, now, token) == 0) {
 		if (refused == NULL || strcmp(*token, refused) != 0) {
 			*cached = 1;
 			rc = 0;
@@ -747,14 +746,15 @@ oauth_fetch(struct oauth *oa, const char *refused, char **token,
 	oauth_keep_rotated(oa, rt, a.refresh_token);
 	life = a.expires_in >= 0 ? a.expires_in : OAUTH_DEFAULT_EXPIRES;
 	if (a.refresh_token != NULL)
-		oauth_cache_key(&oa->ep, oa->conf->client_id, a.refresh_token,
+		oauth_cache_key(&oa->ep, oa->conf->oauth_client_id, a.refresh_token,
 		    key);
 	/* A cache we cannot write costs a refresh per flush, nothing more. */
-	if (oauth_cache_write(oa->statefd, oa->cache_name, key,
-	    a.access_token, now + life, err) == -1 && oa->warning[0] == '\0')
+	if (oa->statefd != -1 && oauth_cache_write(oa->statefd, oa->cache_name,
+	    key, a.access_token, now + life, err) == -1 &&
+	    oa->warning[0] == '\0')
 		snprintf(oa->warning, sizeof(oa->warning), "[upstream %.32s]: "
 		    "the access token could not be cached: %.400s",
-		    oa->conf->upstream, err->msg);
+		    oa->conf->name, err->msg);
 	*token = a.access_token;
 	a.access_token = NULL;
 	*cached = 0;
@@ -775,11 +775,13 @@ oauth_access_token(struct oauth *oa, const char *refused, char **token,
 	*token = NULL;
 	*cached = 0;
 	oa->warning[0] = '\0';
+	if (oa->statefd == -1)
+		return oauth_fetch(oa, refused, token, cached, err);
 	/* The common case, without the lock: a cached token still good. */
 	if (refused == NULL) {
 		if (oauth_refresh_token(oa->conf, &rt, err) == -1)
 			return -1;
-		oauth_cache_key(&oa->ep, oa->conf->client_id, rt, key);
+		oauth_cache_key(&oa->ep, oa->conf->oauth_client_id, rt, key);
 		xfree_secret(rt);
 		if (oauth_cache_read(oa->statefd, oa->cache_name, key,
 		    time(NULL), token) == 0) {

@@ -18,32 +18,9 @@
 #include <time.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "err.h"
 #include "http.h"
-
-enum oauth_provider {
-	OAUTH_PROVIDER_NONE,		/* no refresh: oauth_token(_command) */
-	OAUTH_PROVIDER_MICROSOFT,
-	OAUTH_PROVIDER_GOOGLE,
-	OAUTH_PROVIDER_CUSTOM
-};
-
-/* One upstream's OAuth2 settings as configured (NULL: not set). */
-struct oauth_conf {
-	const char	*upstream;	/* its name: messages, the cache file */
-	enum oauth_provider provider;
-	const char	*tenant;	/* microsoft: NULL means "common" */
-	const char	*token_url;	/* each NULL: the preset's */
-	const char	*device_url;
-	const char	*authorize_url;
-	const char	*scope;
-	const char	*client_id;
-	const char	*client_secret_file;	/* NULL: a public client */
-	const char	*refresh_token_file;
-	const char	*ca_file;	/* oauth_ca_file, else the upstream's */
-	const char	*user;		/* the account: login_hint */
-	long		 timeout;	/* seconds, each HTTPS exchange */
-};
 
 /* Effective values: the configured ones, else the provider's preset. */
 struct oauth_endpoints {
@@ -73,16 +50,19 @@ struct oauth_device {
 	long		 interval;	/* 5 when not given */
 };
 
-/* "microsoft" | "google" | "custom" -> enum; -1 when unknown. */
-int	oauth_provider_parse(const char *, enum oauth_provider *);
-const char *oauth_provider_name(enum oauth_provider);
+/* Whether the upstream refreshes its own tokens (oauth_provider set). */
+int	oauth_enabled(const struct upstream *);
+/* "microsoft", "google", "custom" or "none". */
+const char *oauth_provider_name(const struct upstream *);
+/* The CA file for the OAuth2 endpoints: oauth_ca_file, else ca_file. */
+const char *oauth_ca_file(const struct upstream *);
 
 /*
  * Fill in the presets.  EX_CONFIG naming the key when something needed is
  * missing: oauth_token_url with custom, oauth_client_id,
  * oauth_refresh_token_file.  Free with oauth_endpoints_free().
  */
-int	oauth_endpoints_get(const struct oauth_conf *, struct oauth_endpoints *,
+int	oauth_endpoints_get(const struct upstream *, struct oauth_endpoints *,
 	    struct mh_err *);
 void	oauth_endpoints_free(struct oauth_endpoints *);
 
@@ -133,9 +113,10 @@ struct oauth;
 /*
  * statefd: the spool's state directory, where the cache
  * (oauth-NAME.token) and its lock (oauth-NAME.lock, never replaced) live.
- * conf is borrowed and must outlive the handle.
+ * up is borrowed and must outlive the handle; statefd -1: no cache
+ * (every call refreshes), for `mailhop test`.
  */
-struct oauth *oauth_new(const struct oauth_conf *, int statefd,
+struct oauth *oauth_new(const struct upstream *, int statefd,
 	    struct mh_err *);
 /*
  * The access token to send: the cached one while it has more than a
@@ -161,10 +142,10 @@ void	oauth_free(struct oauth *);
  * secret from its file when one is configured.  EX_CONFIG if the secret
  * file is unsafe or empty.
  */
-int	oauth_form_client(const struct oauth_conf *, struct buf *,
+int	oauth_form_client(const struct upstream *, struct buf *,
 	    struct mh_err *);
 /* POST form to the token endpoint and parse the answer (oauth_parse_token). */
-int	oauth_token_request(const struct oauth_conf *,
+int	oauth_token_request(const struct upstream *,
 	    const struct oauth_endpoints *, const struct buf *form,
 	    struct oauth_answer *, struct mh_err *);
 

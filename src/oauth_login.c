@@ -102,7 +102,7 @@ login_left(time_t deadline)
 /* ---- the device authorization grant (RFC 8628) ---- */
 
 static int
-device_start(const struct oauth_conf *c, const struct oauth_endpoints *ep,
+device_start(const struct upstream *c, const struct oauth_endpoints *ep,
     struct oauth_device *d, struct mh_err *err)
 {
 	struct http_resp resp;
@@ -111,12 +111,12 @@ device_start(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 	int		 rc = -1;
 
 	snprintf(what, sizeof(what), "[upstream %.32s] device authorization "
-	    "endpoint %s", c->upstream, ep->device_url);
+	    "endpoint %s", c->name, ep->device_url);
 	buf_init(&form, 0);
 	if (ep->scope != NULL)
 		http_form_add(&form, "scope", ep->scope);
 	if (oauth_form_client(c, &form, err) == 0 &&
-	    http_post_form(what, ep->device_url, c->ca_file, c->timeout, &form,
+	    http_post_form(what, ep->device_url, oauth_ca_file(c), c->timeout, &form,
 	    &resp, err) == 0) {
 		rc = oauth_parse_device(what, &resp, d, err);
 		http_resp_free(&resp);
@@ -126,12 +126,12 @@ device_start(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 }
 
 static void
-device_tell(const struct oauth_conf *c, const struct oauth_device *d,
+device_tell(const struct upstream *c, const struct oauth_device *d,
     FILE *out)
 {
 	fprintf(out, "To sign in to upstream %s, open\n\n    %s\n\n"
 	    "in a browser (on any device) and enter the code\n\n    %s\n\n",
-	    c->upstream, d->verification_uri, d->user_code);
+	    c->name, d->verification_uri, d->user_code);
 	if (d->verification_uri_complete != NULL)
 		fprintf(out, "(or open %s, which has the code in it)\n\n",
 		    d->verification_uri_complete);
@@ -145,7 +145,7 @@ device_tell(const struct oauth_conf *c, const struct oauth_device *d,
  * tokens, -1: failed for good.
  */
 static int
-device_poll(const struct oauth_conf *c, const struct oauth_endpoints *ep,
+device_poll(const struct upstream *c, const struct oauth_endpoints *ep,
     const struct oauth_device *d, long *interval, struct oauth_answer *a,
     struct mh_err *err)
 {
@@ -171,21 +171,21 @@ device_poll(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 		*interval += 5;
 	else if (strcmp(a->error, "access_denied") == 0)
 		rc = mh_err_set(err, EX_NOPERM, "[upstream %s]: the sign-in was "
-		    "declined (access_denied): nothing saved", c->upstream);
+		    "declined (access_denied): nothing saved", c->name);
 	else if (strcmp(a->error, "expired_token") == 0)
 		rc = mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: the code "
 		    "expired before the sign-in: run the login again",
-		    c->upstream);
+		    c->name);
 	else if (strcmp(a->error, "authorization_pending") != 0)
 		rc = mh_err_set(err, EX_TEMPFAIL, "[upstream %s] token endpoint "
-		    "%s: %s%s%.160s", c->upstream, ep->token_url, a->error,
+		    "%s: %s%s%.160s", c->name, ep->token_url, a->error,
 		    a->description[0] ? ": " : "", a->description);
 	oauth_answer_free(a);
 	return rc;
 }
 
 static int
-login_device(const struct oauth_conf *c, const struct oauth_endpoints *ep,
+login_device(const struct upstream *c, const struct oauth_endpoints *ep,
     FILE *out, struct oauth_answer *a, struct mh_err *err)
 {
 	struct oauth_device d;
@@ -202,7 +202,7 @@ login_device(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 		if (login_left(deadline) <= 0) {
 			rc = mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: no "
 			    "sign-in within %ld minutes: run the login again",
-			    c->upstream, (d.expires_in + 59) / 60);
+			    c->name, (d.expires_in + 59) / 60);
 			break;
 		}
 		login_sleep(interval < login_left(deadline) ? interval :
@@ -250,7 +250,7 @@ loopback_listen(struct loopback *lb, struct mh_err *err)
 }
 
 static char *
-loopback_url(const struct oauth_conf *c, const struct oauth_endpoints *ep,
+loopback_url(const struct upstream *c, const struct oauth_endpoints *ep,
     const struct loopback *lb)
 {
 	struct buf	 u;
@@ -261,7 +261,7 @@ loopback_url(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 	buf_adds(&u, ep->authorize_url);
 	buf_addc(&u, strchr(ep->authorize_url, '?') != NULL ? '&' : '?');
 	buf_adds(&u, "response_type=code");
-	http_form_add(&u, "client_id", c->client_id);
+	http_form_add(&u, "client_id", c->oauth_client_id);
 	http_form_add(&u, "redirect_uri", lb->redirect_uri);
 	if (ep->scope != NULL)
 		http_form_add(&u, "scope", ep->scope);
@@ -271,7 +271,7 @@ loopback_url(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 	if (c->user != NULL && *c->user != '\0')
 		http_form_add(&u, "login_hint", c->user);
 	/* Google gives a refresh token only with these (a new one each time). */
-	if (c->provider == OAUTH_PROVIDER_GOOGLE) {
+	if (c->oauth_provider == CONF_OAUTH_GOOGLE) {
 		http_form_add(&u, "access_type", "offline");
 		http_form_add(&u, "prompt", "consent");
 	}
@@ -365,7 +365,7 @@ loopback_read(int fd, char *req, size_t reqsz)
  * state that is not ours).
  */
 static int
-loopback_serve(const struct oauth_conf *c, struct loopback *lb, int fd,
+loopback_serve(const struct upstream *c, struct loopback *lb, int fd,
     struct mh_err *err)
 {
 	char	 req[LOGIN_REQUEST_MAX], *q, *sp, *state = NULL, *e = NULL;
@@ -392,11 +392,11 @@ loopback_serve(const struct oauth_conf *c, struct loopback *lb, int fd,
 		    "login (state does not match); nothing was saved.");
 		rc = mh_err_set(err, EX_NOPERM, "[upstream %s]: the redirect "
 		    "to 127.0.0.1 carried a state that is not this login's "
-		    "(a forged or stale answer): nothing saved", c->upstream);
+		    "(a forged or stale answer): nothing saved", c->name);
 	} else if (e != NULL || lb->code == NULL) {
 		loopback_reply(fd, 400, "mailhop: the sign-in was refused.");
 		rc = mh_err_set(err, EX_NOPERM, "[upstream %s]: the sign-in was "
-		    "refused (%.64s): nothing saved", c->upstream,
+		    "refused (%.64s): nothing saved", c->name,
 		    e != NULL ? e : "no code");
 	} else {
 		loopback_reply(fd, 200, "mailhop: signed in. You can close "
@@ -414,7 +414,7 @@ loopback_serve(const struct oauth_conf *c, struct loopback *lb, int fd,
 
 /* Wait for the redirect; the listener is closed on every way out. */
 static int
-loopback_wait(const struct oauth_conf *c, struct loopback *lb,
+loopback_wait(const struct upstream *c, struct loopback *lb,
     struct mh_err *err)
 {
 	struct pollfd	 p = { lb->fd, POLLIN, 0 };
@@ -425,7 +425,7 @@ loopback_wait(const struct oauth_conf *c, struct loopback *lb,
 		if (login_left(deadline) <= 0) {
 			rc = mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: no "
 			    "answer from the browser within %d minutes: run "
-			    "the login again", c->upstream,
+			    "the login again", c->name,
 			    OAUTH_LOGIN_WAIT / 60);
 			break;
 		}
@@ -443,7 +443,7 @@ loopback_wait(const struct oauth_conf *c, struct loopback *lb,
 }
 
 static int
-loopback_exchange(const struct oauth_conf *c,
+loopback_exchange(const struct upstream *c,
     const struct oauth_endpoints *ep, const struct loopback *lb,
     struct oauth_answer *a, struct mh_err *err)
 {
@@ -461,7 +461,7 @@ loopback_exchange(const struct oauth_conf *c,
 	http_form_wipe(&form);
 	if (rc == 0 && a->error[0] != '\0') {
 		rc = mh_err_set(err, EX_NOPERM, "[upstream %s] token endpoint "
-		    "%s: %s%s%.160s", c->upstream, ep->token_url, a->error,
+		    "%s: %s%s%.160s", c->name, ep->token_url, a->error,
 		    a->description[0] ? ": " : "", a->description);
 		oauth_answer_free(a);
 	}
@@ -469,7 +469,7 @@ loopback_exchange(const struct oauth_conf *c,
 }
 
 static int
-login_loopback(const struct oauth_conf *c, const struct oauth_endpoints *ep,
+login_loopback(const struct upstream *c, const struct oauth_endpoints *ep,
     FILE *out, struct oauth_answer *a, struct mh_err *err)
 {
 	struct loopback	 lb;
@@ -485,7 +485,7 @@ login_loopback(const struct oauth_conf *c, const struct oauth_endpoints *ep,
 	url = loopback_url(c, ep, &lb);
 	fprintf(out, "To sign in to upstream %s, open this URL in a browser "
 	    "on this machine:\n\n    %s\n\nWaiting for the browser on %s "
-	    "(for %d minutes)...\n", c->upstream, url, lb.redirect_uri,
+	    "(for %d minutes)...\n", c->name, url, lb.redirect_uri,
 	    OAUTH_LOGIN_WAIT / 60);
 	fflush(out);
 	free(url);
@@ -501,8 +501,31 @@ done:
 
 /* ---- the login ---- */
 
+/* The device grant if there is a device endpoint, else the loopback one. */
+static int
+login_run(const struct upstream *c, const struct oauth_endpoints *ep,
+    FILE *out, struct oauth_answer *a, struct mh_err *err)
+{
+	struct buf	 check;
+	int		 rc;
+
+	/* A client secret file that will not do fails before anyone signs in. */
+	buf_init(&check, 0);
+	rc = oauth_form_client(c, &check, err);
+	http_form_wipe(&check);
+	if (rc == -1)
+		return -1;
+	if (ep->device_url != NULL)
+		return login_device(c, ep, out, a, err);
+	if (ep->authorize_url != NULL)
+		return login_loopback(c, ep, out, a, err);
+	return mh_err_set(err, EX_CONFIG, "[upstream %s]: nothing to log in "
+	    "with: set oauth_device_url (device grant) or oauth_authorize_url "
+	    "(browser on this machine)", c->name);
+}
+
 int
-oauth_login(const struct oauth_conf *c, FILE *out, struct mh_err *err)
+oauth_login(const struct upstream *c, FILE *out, struct mh_err *err)
 {
 	struct oauth_endpoints ep;
 	struct oauth_answer a;
@@ -511,25 +534,17 @@ oauth_login(const struct oauth_conf *c, FILE *out, struct mh_err *err)
 	if (oauth_endpoints_get(c, &ep, err) == -1)
 		return -1;
 	memset(&a, 0, sizeof(a));
-	if (ep.device_url != NULL)
-		rc = login_device(c, &ep, out, &a, err);
-	else if (ep.authorize_url != NULL)
-		rc = login_loopback(c, &ep, out, &a, err);
-	else
-		rc = mh_err_set(err, EX_CONFIG, "[upstream %s]: nothing to log "
-		    "in with: set oauth_device_url (device grant) or "
-		    "oauth_authorize_url (browser on this machine)",
-		    c->upstream);
+	rc = login_run(c, &ep, out, &a, err);
 	if (rc == 0 && a.refresh_token == NULL)
 		rc = mh_err_set(err, EX_UNAVAILABLE, "[upstream %s]: signed in, "
 		    "but the provider sent no refresh token (does oauth_scope "
-		    "ask for offline access?): nothing saved", c->upstream);
+		    "ask for offline access?): nothing saved", c->name);
 	if (rc == 0)
-		rc = oauth_refresh_save(c->refresh_token_file, a.refresh_token,
-		    err);
+		rc = oauth_refresh_save(c->oauth_refresh_token_file,
+		    a.refresh_token, err);
 	if (rc == 0) {
 		fprintf(out, "Signed in: the refresh token for upstream %s is "
-		    "in %s.\n", c->upstream, c->refresh_token_file);
+		    "in %s.\n", c->name, c->oauth_refresh_token_file);
 		fflush(out);
 	}
 	oauth_answer_free(&a);

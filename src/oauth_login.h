@@ -34,7 +34,7 @@
  * wrong state), EX_TEMPFAIL (the endpoint failed, the code expired, the
  * browser never came).
  */
-int	oauth_login(const struct oauth_conf *, FILE *out, struct mh_err *);
+int	oauth_login(const struct upstream *, FILE *out, struct mh_err *);
 
 /* RFC 7636 §4.2: challenge = BASE64URL(SHA256(verifier)), 43 characters. */
 void	oauth_pkce_challenge(const char *verifier, char challenge[44]);

@@ -30,6 +30,7 @@
 #include <openssl/x509.h>
 
 #include "addr.h"
+#include "oauth.h"
 #include "relay.h"
 #include "secret.h"
 #include "text.h"
@@ -87,6 +88,8 @@ struct relay_conn {
 	char		 peer[256];	/* host[addr]:port once connected */
 	char		 errbuf[CURL_ERROR_SIZE];
 	struct relay_tlsinfo *tls;	/* relay_test() only */
+	unsigned	 token_gen;	/* r->token_gen when the job started */
+	struct relay_job *retried;	/* the job restarted after an AUTH refusal */
 };
 
 struct relay {
@@ -96,6 +99,15 @@ struct relay {
 	char		*url;
 	char		*secret;	/* password or token; wiped on free */
 	int		 secret_is_token;
+	/* oauth_provider set: the token comes from oauth.c, per run. */
+	int		 refresh;	/* fetch the token with oauth.c */
+	struct oauth	*oauth;		/* made at the first fetch */
+	int		 statefd;	/* relay_use_state(); -1: no cache */
+	unsigned	 token_gen;	/* bumped at each token fetched */
+	int		 token_cached;	/* the last one came from the cache */
+	int		 refreshed;	/* fetched again after a refusal, this run */
+	char		 token_error[RELAY_REPLY_MAX];	/* the fetch failed */
+	char		 notice[RELAY_REPLY_MAX];	/* oauth_warning() */
 	CURLM		*multi;		/* NULL until the first relay_run() */
 	struct relay_conn *conns;
 	int		 nconns;
@@ -631,9 +643,21 @@ relay_login_options(const struct upstream *up)
 		return "AUTH=CRAM-MD5";
 	case CONF_AUTH_XOAUTH2:
 		return "AUTH=XOAUTH2";
+	case CONF_AUTH_OAUTHBEARER:
+		return "AUTH=OAUTHBEARER";
 	default:
 		return "AUTH=*";
 	}
+}
+
+/* The mechanism libcurl may use: a token goes as XOAUTH2 or OAUTHBEARER. */
+static const char *
+relay_mech_option(const struct relay *r)
+{
+	if (!r->secret_is_token)
+		return relay_login_options(r->up);
+	return r->up->auth == CONF_AUTH_OAUTHBEARER ? "AUTH=OAUTHBEARER" :
+	    "AUTH=XOAUTH2";
 }
 
 /* TLS and AUTH: the same for every connection. */
@@ -660,8 +684,7 @@ relay_setopt_session(struct relay_conn *c)
 	if (r->need_auth) {
 		bad |= curl_easy_setopt(e, CURLOPT_USERNAME, up->user);
 		bad |= curl_easy_setopt(e, CURLOPT_LOGIN_OPTIONS,
-		    r->secret_is_token ? "AUTH=XOAUTH2" :
-		    relay_login_options(up));
+		    relay_mech_option(r));
 		if (r->secret_is_token)
 			bad |= curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER,
 			    r->secret);
@@ -794,7 +817,7 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
 	else if (rc == CURLE_LOGIN_DENIED)
 		relay_setf(dst, dstsz, "AUTH: no mechanism in common (server "
 		    "offers: %s; %s)", c->offered[0] ? c->offered : "none",
-		    relay_login_options(c->r->up));
+		    relay_mech_option(c->r));
 	else if (c->last.code >= 400 && c->cmd != CMD_OTHER)
 		relay_setf(dst, dstsz, "%s: %s", relay_cmd_names[c->cmd],
 		    c->last.text);
@@ -884,6 +907,87 @@ relay_rcpt_list(const struct relay_job *job)
 	return l;
 }
 
+/*
+ * A new access token from oauth.c (refused: the one the server just
+ * refused), handed to every connection's handle for its next AUTH.
+ */
+static int
+relay_token_fetch(struct relay *r, const char *refused, struct mh_err *err)
+{
+	char	*tok;
+	int	 cached, i, bad = 0;
+
+	if (r->oauth == NULL &&
+	    (r->oauth = oauth_new(r->up, r->statefd, err)) == NULL)
+		return -1;
+	if (oauth_access_token(r->oauth, refused, &tok, &cached, err) == -1)
+		return -1;
+	if (oauth_warning(r->oauth)[0] != '\0')
+		relay_setf(r->notice, sizeof(r->notice), "%s",
+		    oauth_warning(r->oauth));
+	xfree_secret(r->secret);
+	r->secret = tok;
+	r->secret_is_token = 1;
+	r->token_cached = cached;
+	r->token_gen++;
+	for (i = 0; r->conns != NULL && i < r->nconns; i++)
+		if (r->conns[i].easy != NULL)
+			bad |= curl_easy_setopt(r->conns[i].easy,
+			    CURLOPT_XOAUTH2_BEARER, r->secret);
+	if (bad)
+		return mh_err_set(err, EX_SOFTWARE, "libcurl refused the "
+		    "token");
+	return 0;
+}
+
+/*
+ * An AUTH refusal with a token from oauth.c: drop it and fetch a new one
+ * (once per run: a cached token may have been revoked early), or take the
+ * one another connection fetched meanwhile; then the job is tried once
+ * more.  1: restart the job, 0: let it fail (why set when the fetch did).
+ */
+static int
+relay_token_retry(struct relay_conn *c, CURLcode rc)
+{
+	struct relay	*r = c->r;
+	struct mh_err	 err;
+
+	if (!r->refresh || rc != CURLE_LOGIN_DENIED || c->auth.code == 0 ||
+	    c->retried == c->job)
+		return 0;
+	if (c->token_gen == r->token_gen) {
+		if (r->refreshed)
+			return 0;
+		r->refreshed = 1;
+		if (relay_token_fetch(r, r->secret, &err) == -1) {
+			relay_setf(c->why, sizeof(c->why), "%s", err.msg);
+			return 0;
+		}
+	}
+	c->retried = c->job;
+	return 1;
+}
+
+/*
+ * The first token of the run; NULL when there is one, else why not (the
+ * same reason for every later batch: a refused refresh token is not
+ * offered again and again).
+ */
+static const char *
+relay_token_first(struct relay *r)
+{
+	struct mh_err	 err;
+
+	if (!r->refresh || r->secret != NULL)
+		return NULL;
+	if (r->token_error[0] != '\0')
+		return r->token_error;
+	if (relay_token_fetch(r, NULL, &err) == 0)
+		return NULL;
+	relay_setf(r->token_error, sizeof(r->token_error), "%s", err.msg);
+	return r->token_error;
+}
+
 static void
 relay_conn_start(struct relay_conn *c, struct relay_job *job)
 {
@@ -905,6 +1009,7 @@ relay_conn_start(struct relay_conn *c, struct relay_job *job)
 	if ((c->rcpts = relay_rcpt_list(job)) == NULL)
 		return relay_job_fail(r, job, "out of memory");
 	c->job = job;
+	c->token_gen = r->token_gen;
 	c->off = 0;
 	c->size = st.st_size;
 	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM,
@@ -932,6 +1037,14 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 	if (rc != CURLE_OK && c->dot.code == 0)
 		relay_conn_kill(c);
 	curl_multi_remove_handle(r->multi, c->easy);
+	if (rc != CURLE_OK && relay_token_retry(c, rc)) {
+		curl_slist_free_all(c->rcpts);
+		c->rcpts = NULL;
+		c->job = NULL;
+		r->active--;
+		relay_conn_start(c, job);
+		return;
+	}
 	relay_job_settle(c, rc);
 	/*
 	 * A failure before MAIL (connect, TLS, AUTH, no AUTH offered) would
@@ -1013,15 +1126,19 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 	r->done = done;
 	r->done_arg = arg;
 	r->setup_error[0] = '\0';
-	if ((refusal = relay_plaintext_refusal(r)) != NULL) {
+	if ((refusal = relay_plaintext_refusal(r)) == NULL)
+		refusal = relay_token_first(r);
+	if (refusal != NULL) {
 		while (r->next < njobs)
 			relay_job_fail(r, &jobs[r->next++], refusal);
 		return 0;
 	}
 	if (r->multi == NULL && relay_multi_open(r, err) == -1)
 		return -1;
-	for (i = 0; i < r->nconns; i++)
+	for (i = 0; i < r->nconns; i++) {
 		r->conns[i].retired = 0;
+		r->conns[i].retried = NULL;
+	}
 	for (;;) {
 		relay_start_jobs(r);
 		if (r->active == 0)
@@ -1057,6 +1174,10 @@ relay_test_report(const struct relay_conn *c, const struct relay_tlsinfo *t,
 		    "verified (chain and host name)" :
 		    "NOT verified (tls_verify = no)");
 	}
+	if (r->refresh)
+		buf_addf(out, "oauth: access token %s (oauth_provider = %s)\n",
+		    r->token_cached ? "from the cache" : "fetched with the "
+		    "refresh token", oauth_provider_name(up));
 	if (r->need_auth)
 		buf_addf(out, "auth: %s as %s: ok (%s)\n", c->mech, up->user,
 		    c->auth.text);
@@ -1077,6 +1198,8 @@ relay_test(struct relay *r, struct buf *report, struct mh_err *err)
 
 	if ((refusal = relay_plaintext_refusal(r)) != NULL)
 		return mh_err_set(err, EX_CONFIG, "%s", refusal);
+	if ((refusal = relay_token_first(r)) != NULL)
+		return mh_err_set(err, EX_UNAVAILABLE, "%s", refusal);
 	if (relay_conn_init(r, &c, 1, err) == -1)
 		goto fail;
 	memset(&tls, 0, sizeof(tls));
@@ -1110,7 +1233,7 @@ relay_secret_load(struct relay *r, struct mh_err *err)
 	const struct upstream *up = r->up;
 	char		 sect[64];
 
-	if (up->auth != CONF_AUTH_XOAUTH2 &&
+	if (up->auth != CONF_AUTH_XOAUTH2 && up->auth != CONF_AUTH_OAUTHBEARER &&
 	    secret_password(up, &r->secret, err) == -1)
 		return -1;
 	if (r->secret == NULL) {
@@ -1122,8 +1245,9 @@ relay_secret_load(struct relay *r, struct mh_err *err)
 		return mh_err_set(err, EX_CONFIG, "%s user is set but there is "
 		    "no password, password_file, password_command%s",
 		    upstream_section(up, sect, sizeof(sect)),
-		    up->auth == CONF_AUTH_XOAUTH2 ? " (auth = xoauth2 needs "
-		    "oauth_token or oauth_token_command)" : " or oauth_token");
+		    up->auth == CONF_AUTH_XOAUTH2 ||
+		    up->auth == CONF_AUTH_OAUTHBEARER ? " (a token: oauth_token, "
+		    "oauth_token_command or oauth_provider)" : " or oauth_token");
 	return 0;
 }
 
@@ -1152,11 +1276,19 @@ relay_new(const struct upstream *up, int parallel, int verbose,
 	r->verbose = verbose;
 	r->nconns = parallel > 0 ? parallel : 1;
 	r->need_auth = up->user != NULL && up->user[0] != '\0';
+	r->refresh = oauth_enabled(up);
+	r->statefd = -1;
 	if ((r->url = relay_url(up)) == NULL) {
 		mh_err_set(err, EX_SOFTWARE, "libcurl: cannot build the URL");
 		goto fail;
 	}
-	if (r->need_auth && relay_secret_load(r, err) == -1)
+	if (r->refresh && !r->need_auth) {
+		mh_err_set(err, EX_CONFIG, "%s oauth_provider is set but user "
+		    "is not (the account the token is for)",
+		    upstream_section(up, sect, sizeof(sect)));
+		goto fail;
+	}
+	if (r->need_auth && !r->refresh && relay_secret_load(r, err) == -1)
 		goto fail;
 	return r;
 fail:
@@ -1181,5 +1313,18 @@ relay_free(struct relay *r)
 	free(r->socks);
 	free(r->url);
 	xfree_secret(r->secret);
+	oauth_free(r->oauth);
 	free(r);
+}
+
+void
+relay_use_state(struct relay *r, int statefd)
+{
+	r->statefd = statefd;
+}
+
+const char *
+relay_notice(const struct relay *r)
+{
+	return r->notice;
 }

@@ -3,7 +3,8 @@
  * relay.h - SMTP to the upstream over libcurl: TLS and AUTH options, easy
  * handles reused across messages (one connection each), up to `parallel`
  * of them driven by the multi interface, and every RCPT's reply and the
- * final reply captured.  The only file that includes <curl/curl.h>.
+ * final reply captured.  With http.c (the OAuth2 endpoints), the only file
+ * that includes <curl/curl.h>.
  * Owner: relay.c (may refine; deliver.c is the only caller).
  */
 #ifndef MH_RELAY_H
@@ -83,5 +84,17 @@ int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
  */
 int	relay_test(struct relay *, struct buf *report, struct mh_err *);
 void	relay_free(struct relay *);
+/*
+ * oauth_provider set (oauth.h): the spool's state directory, where the
+ * access token is cached and one process at a time refreshes it.  Call
+ * before relay_run(); without it every run fetches a token.  The token is
+ * fetched at the first relay_run() or relay_test(); when that fails every
+ * job fails with the reason (an invalid_grant says to run `mailhop oauth
+ * login NAME`).  A refused token is dropped and a new one fetched, and the
+ * job tried again, once per relay.
+ */
+void	relay_use_state(struct relay *, int statefd);
+/* Something the log should say that did not stop delivery; "" if none. */
+const char *relay_notice(const struct relay *);
 
 #endif

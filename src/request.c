@@ -18,6 +18,7 @@
 static const char *const request_ops[REQ_NOPS] = {
 	[REQ_FLUSH] = "flush",
 	[REQ_TEST] = "test",
+	[REQ_OAUTH_LOGIN] = "oauth-login",
 };
 
 enum rf_type { RF_FLAG, RF_STRING };
@@ -42,6 +43,8 @@ static const struct request_field {
 	    REQ_BIT(REQ_FLUSH) },
 	{ "--report",	RF_FLAG, offsetof(struct request, report),
 	    REQ_BIT(REQ_FLUSH) },
+	{ "--upstream",	RF_STRING, offsetof(struct request, upstream),
+	    REQ_BIT(REQ_OAUTH_LOGIN) },
 };
 #define REQUEST_NFIELDS	(sizeof(request_fields) / sizeof(request_fields[0]))
 /* argv0, the operation, every field with a value, the NULL. */

@@ -26,6 +26,7 @@
 enum request_op {
 	REQ_FLUSH,		/* deliver queued mail */
 	REQ_TEST,		/* connect, TLS, AUTH; send nothing */
+	REQ_OAUTH_LOGIN,	/* `mailhop oauth login [NAME]` (oauth_login.h) */
 	REQ_NOPS
 };
 
@@ -40,6 +41,8 @@ struct request {
 	int		 force;		/* sendmail -q: ignore next-attempt times */
 	int		 background;	/* -odb: skip if another flusher runs */
 	int		 report;	/* -odi: outcome per recipient on stderr */
+	/* REQ_OAUTH_LOGIN */
+	const char	*upstream;	/* NAME; NULL: [upstream] ("default") */
 };
 
 /* Room for any encoded request: argv[0], every option with its value, NULL. */

@@ -43,6 +43,7 @@
 #define SPOOL_NAME_MAX	(ENVELOPE_ID_MAX + 16)
 /* An envelope of max_recipients long addresses and replies fits easily. */
 #define SPOOL_ENV_MAX	(64UL * 1024 * 1024)
+#define SPOOL_STATE_DIR	"state"	/* spool_state_open() */
 
 static const char b36[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -192,6 +193,7 @@ int
 spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
 {
 	sp->dirfd = -1;
+	sp->statefd = -1;
 	sp->path = spool_locate(cfg, err);
 	if (sp->path == NULL)
 		return -1;
@@ -206,9 +208,37 @@ fail:
 	return -1;
 }
 
+int
+spool_state_open(struct spool *sp, struct mh_err *err)
+{
+	char	*path;
+	int	 fd;
+
+	if (sp->statefd != -1)
+		return sp->statefd;
+	if (mkdirat(sp->dirfd, SPOOL_STATE_DIR, 0700) == -1 && errno != EEXIST)
+		return mh_err_errno(err, EX_CANTCREAT, "cannot create %s/%s",
+		    sp->path, SPOOL_STATE_DIR);
+	path = xasprintf("%s/%s", sp->path, SPOOL_STATE_DIR);
+	fd = openat(sp->dirfd, SPOOL_STATE_DIR, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		mh_err_errno(err, EX_CANTCREAT, "%s", path);
+	else if (fsio_check_private_dir(fd, path, geteuid(), err) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	sp->statefd = fd;
+	return fd;
+}
+
 void
 spool_close(struct spool *sp)
 {
+	if (sp->statefd != -1)
+		close(sp->statefd);
+	sp->statefd = -1;
 	if (sp->dirfd != -1)
 		close(sp->dirfd);
 	sp->dirfd = -1;

@@ -27,6 +27,7 @@
 struct spool {
 	int	 dirfd;			/* O_DIRECTORY, checked private */
 	char	*path;
+	int	 statefd;		/* state/ once spool_state_open()ed, or -1 */
 };
 
 struct spool_entry {
@@ -41,6 +42,18 @@ struct spool_entry {
  */
 int	spool_open(struct spool *, const struct config *, struct mh_err *);
 void	spool_close(struct spool *);
+/*
+ * The spool's state directory, SPOOL/state (COORDINATION design F): what
+ * is not a queue entry -- OAuth2 access-token caches (oauth.c) and, later,
+ * down-marks and rate windows.  Made 0700 on first use and checked like the
+ * spool (real directory, ours, private); the entry scanner and
+ * spool_cleanup() never look inside.  Files there are named by the module
+ * that owns them (oauth-NAME.token), written with fsio's atomic writes and
+ * locked with flock on files that are never replaced by rename
+ * (oauth-NAME.lock).  Returns the directory's fd, owned by the spool
+ * (closed by spool_close()); -1 with EX_CANTCREAT naming the path.
+ */
+int	spool_state_open(struct spool *, struct mh_err *);
 
 /*
  * Start a new entry: pick a fresh id and create ID.m (O_EXCL, locked).

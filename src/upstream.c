@@ -15,7 +15,10 @@
 
 const char *const conf_tls_names[] = { "starttls", "tls", "none", NULL };
 const char *const conf_auth_names[] = {
-	"auto", "plain", "login", "cram-md5", "xoauth2", NULL
+	"auto", "plain", "login", "cram-md5", "xoauth2", "oauthbearer", NULL
+};
+const char *const conf_oauth_names[] = {
+	"none", "microsoft", "google", "custom", NULL
 };
 
 #define U(f)	offsetof(struct upstream, f), \
@@ -44,6 +47,26 @@ static const struct conf_key upstream_keys[] = {
 	    CKG_OAUTH },
 	{ "upstream", "oauth_token_command", CK_CMD, U(oauth_token_command),
 	    0, 0, NULL, CKG_OAUTH },
+	{ "upstream", "oauth_provider", CK_ENUM, U(oauth_provider), 0, 0,
+	    conf_oauth_names, CKG_NONE },
+	{ "upstream", "oauth_tenant", CK_STR, U(oauth_tenant), 0, 0, NULL,
+	    CKG_NONE },
+	{ "upstream", "oauth_token_url", CK_URL, U(oauth_token_url), 0, 0,
+	    NULL, CKG_NONE },
+	{ "upstream", "oauth_device_url", CK_URL, U(oauth_device_url), 0, 0,
+	    NULL, CKG_NONE },
+	{ "upstream", "oauth_authorize_url", CK_URL, U(oauth_authorize_url),
+	    0, 0, NULL, CKG_NONE },
+	{ "upstream", "oauth_ca_file", CK_PATH, U(oauth_ca_file), 0, 0, NULL,
+	    CKG_NONE },
+	{ "upstream", "oauth_scope", CK_STR, U(oauth_scope), 0, 0, NULL,
+	    CKG_NONE },
+	{ "upstream", "oauth_client_id", CK_STR, U(oauth_client_id), 0, 0,
+	    NULL, CKG_NONE },
+	{ "upstream", "oauth_client_secret_file", CK_PATH,
+	    U(oauth_client_secret_file), 0, 0, NULL, CKG_NONE },
+	{ "upstream", "oauth_refresh_token_file", CK_PATH,
+	    U(oauth_refresh_token_file), 0, 0, NULL, CKG_OAUTH },
 	{ "upstream", "auth", CK_ENUM, U(auth), 0, 0, conf_auth_names,
 	    CKG_NONE },
 	{ "upstream", "helo", CK_HOST, U(helo), 0, 0, NULL, CKG_NONE },
@@ -101,7 +124,8 @@ upstream_free(struct upstream *up)
 	for (i = 0; i < conf_upstream_table.nkeys; i++) {
 		k = &upstream_keys[i];
 		if (k->type != CK_STR && k->type != CK_HOST &&
-		    k->type != CK_PATH && k->type != CK_SECRET &&
+		    k->type != CK_PATH && k->type != CK_URL &&
+		    k->type != CK_SECRET &&
 		    k->type != CK_CMD)
 			continue;
 		p = (char **)(void *)((char *)up + k->off);

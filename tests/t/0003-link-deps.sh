@@ -5,7 +5,7 @@
 # only what they use").  The linker may drop unused libraries by itself
 # (--as-needed), so the link command lines are read as well.
 . "$TESTLIB/tap.sh"
-plan 8
+plan 9
 
 needed() { readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }
 top=$(dirname "$(dirname "$MAILHOP_BIN")")
@@ -19,6 +19,7 @@ link_line() {
 unlike "$(needed "$MAILHOP_BIN")" 'libcurl|libssl|libcrypto|libjson-c' "the front end links neither libcurl, OpenSSL nor json-c"
 unlike "$(ldd "$MAILHOP_BIN" 2>&1)" 'libcurl|libssl|libcrypto|libjson-c' "...nor loads them through another library (ldd)"
 like "$(needed "$MAILHOP_DELIVER")" 'libcurl' "the delivery helper links libcurl"
+like "$(needed "$MAILHOP_DELIVER")" 'libjson-c' "the delivery helper links json-c"
 if [ ! -f "$top/tests/unit/t_buf-t_buf.o" ]; then
 	for i in 1 2 3 4 5; do skip "unit tests not built (no Check)"; done
 	exit 0

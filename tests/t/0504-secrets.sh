@@ -5,7 +5,7 @@
 # the log, nor /proc/PID/cmdline or environ of mailhop-deliver while it
 # is talking to the server.
 . "$TESTLIB/tap.sh"
-plan 20
+plan 27
 
 SECRET='secret-pw-1|c2VjcmV0LXB3LTE|AGFsaWNlAHNlY3JldC1wdy0x|c2VjcmV0LXB3LT'
 queue() { printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org bob@example.net; }
@@ -69,3 +69,50 @@ unlike "$(cat cmdlines)" "$SECRET" "its command line has no password"
 unlike "$(cat environs)" "$SECRET" "its environment has no password"
 wait "$front"
 is "$?" 0 "and the flush then delivered"
+
+# OAuth2 (SPEC §12): the refresh token, the client secret and the access
+# token fetched with them are in no argv, environment, -v output or log,
+# and their files are 0600.
+. "$TESTLIB/oauthd.sh"
+printf 'rt-secret-0\n' > "$TESTDIR/rt"
+printf 'client-secret-0\n' > "$TESTDIR/cs"
+chmod 600 "$TESTDIR/rt" "$TESTDIR/cs"
+start_oauthd --client cid-1:client-secret-0 --refresh rt-secret-0 --rotate \
+    --issued "$TESTDIR/issued" || bail "no oauthd"
+start_smtpd --auth xoauth2,oauthbearer --token-file "$TESTDIR/issued" --delay mail 3 --once
+MH_CONF_BASE=no mh_conf "[upstream]
+host = 127.0.0.1
+port = $SMTPD_PORT
+ca_file = $TESTDIR/ca/ca.pem
+user = alice
+auth = oauthbearer
+oauth_provider = custom
+oauth_token_url = $OAUTHD_URL/token
+oauth_client_id = cid-1
+oauth_client_secret_file = $TESTDIR/cs
+oauth_refresh_token_file = $TESTDIR/rt
+[queue]
+deliver = queue
+[log]
+syslog = no
+file = $LOG"
+queue oauth
+mh mailhop -v flush >oauth.out 2>&1 &
+front=$!
+wait_for grep -q '"MAIL FROM' "$SMTPD_LOG"
+ok $? "an OAuth flush is waiting for the reply to MAIL"
+: > cmdlines; : > environs
+for p in $(ps -o pid= --ppid "$front" 2>/dev/null; echo "$front"); do
+    [ -r "/proc/$p/cmdline" ] || continue
+    tr '\0' '\n' < "/proc/$p/cmdline" >> cmdlines
+    tr '\0' '\n' < "/proc/$p/environ" >> environs
+done
+wait "$front"
+is "$?" 0 "and then delivered"
+OSECRET="rt-|client-secret-0|at-[0-9]|$(oauthd_last last_access)|Bearer"
+like "$(cat cmdlines)" 'mailhop' "(the command lines were read)"
+unlike "$(cat cmdlines; cat environs)" "$OSECRET" "no token or client secret in argv or the environment"
+unlike "$(cat oauth.out)" "$OSECRET|^--> [A-Za-z0-9+/=]{16,}\$" "nor in -v output"
+unlike "$(cat "$LOG"; mh mailq)" "$OSECRET" "nor in the log or mailq"
+is "$(stat -c %a "$TESTDIR/rt") $(stat -c %a "$XDG_STATE_HOME/mailhop/state/oauth-default.token")" \
+    "600 600" "the rotated refresh-token file and the token cache are 0600"

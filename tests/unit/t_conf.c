@@ -529,7 +529,7 @@ START_TEST(error_bad_values)
 	    "\"tls\" in [upstream]: expected starttls | tls | none");
 	expect_derr("[upstream]\nauth = md5\n", "t.conf:2: bad value \"md5\" for "
 	    "\"auth\" in [upstream]: expected auto | plain | login | cram-md5 "
-	    "| xoauth2");
+	    "| xoauth2 | oauthbearer");
 	expect_err("[queue]\ndeliver = now\n", "t.conf:2: bad value \"now\" for "
 	    "\"deliver\" in [queue]: expected background | foreground | queue");
 	expect_derr("[upstream]\ntls_verify = maybe\n", "t.conf:2: bad value "
@@ -1194,8 +1194,8 @@ START_TEST(print_masks_secrets)
 	ck_assert_ptr_nonnull(strstr(b.data, want));
 	for (s = b.data; (s = strstr(s, " =")) != NULL; s++)
 		n++;
-	/* 2 x 20 upstream keys + 15 others + 2 aliases + 1 route */
-	ck_assert_uint_eq(n, 58);
+	/* 2 x 30 upstream keys + 15 others + 2 aliases + 1 route */
+	ck_assert_uint_eq(n, 78);
 	/* What it prints reads back (secrets aside). */
 	conf_init(&back);
 	ck_assert_int_eq(conf_load_buffer(&back, "printed", b.data, b.len, &e),

@@ -39,16 +39,16 @@ teardown(void)
 	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
 }
 
-static struct oauth_conf
-conf(enum oauth_provider p)
+static struct upstream
+conf(enum conf_oauth p)
 {
-	struct oauth_conf c;
+	struct upstream	 c;
 
 	memset(&c, 0, sizeof(c));
-	c.upstream = "work";
-	c.provider = p;
-	c.client_id = "cid-1";
-	c.refresh_token_file = "/nonexistent/rt";
+	c.name = (char *)"work";
+	c.oauth_provider = p;
+	c.oauth_client_id = (char *)"cid-1";
+	c.oauth_refresh_token_file = (char *)"/nonexistent/rt";
 	c.timeout = 5;
 	return c;
 }
@@ -69,24 +69,24 @@ resp(long status, const char *ctype, const char *body)
 
 /* ---- presets ---- */
 
-START_TEST(provider_names)
+START_TEST(enabled_and_ca_file)
 {
-	enum oauth_provider p;
+	struct upstream c = conf(CONF_OAUTH_NONE);
 
-	ck_assert_int_eq(oauth_provider_parse("microsoft", &p), 0);
-	ck_assert_int_eq(p, OAUTH_PROVIDER_MICROSOFT);
-	ck_assert_int_eq(oauth_provider_parse("Google", &p), 0);
-	ck_assert_int_eq(p, OAUTH_PROVIDER_GOOGLE);
-	ck_assert_int_eq(oauth_provider_parse("custom", &p), 0);
-	ck_assert_int_eq(p, OAUTH_PROVIDER_CUSTOM);
-	ck_assert_int_eq(oauth_provider_parse("yahoo", &p), -1);
-	ck_assert_str_eq(oauth_provider_name(OAUTH_PROVIDER_GOOGLE), "google");
+	ck_assert_int_eq(oauth_enabled(&c), 0);
+	c.oauth_provider = CONF_OAUTH_GOOGLE;
+	ck_assert_int_eq(oauth_enabled(&c), 1);
+	ck_assert_ptr_null(oauth_ca_file(&c));
+	c.ca_file = (char *)"/smtp-ca.pem";
+	ck_assert_str_eq(oauth_ca_file(&c), "/smtp-ca.pem");
+	c.oauth_ca_file = (char *)"/idp-ca.pem";
+	ck_assert_str_eq(oauth_ca_file(&c), "/idp-ca.pem");
 }
 END_TEST
 
 START_TEST(preset_microsoft)
 {
-	struct oauth_conf c = conf(OAUTH_PROVIDER_MICROSOFT);
+	struct upstream c = conf(CONF_OAUTH_MICROSOFT);
 	struct oauth_endpoints ep;
 	struct mh_err	 err;
 
@@ -100,14 +100,14 @@ START_TEST(preset_microsoft)
 	ck_assert_str_eq(ep.scope,
 	    "https://outlook.office.com/SMTP.Send offline_access");
 	oauth_endpoints_free(&ep);
-	c.tenant = "contoso.onmicrosoft.com";
-	c.scope = "https://outlook.office.com/SMTP.Send";
+	c.oauth_tenant = (char *)"contoso.onmicrosoft.com";
+	c.oauth_scope = (char *)"https://outlook.office.com/SMTP.Send";
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), 0);
 	ck_assert_str_eq(ep.token_url, "https://login.microsoftonline.com/"
 	    "contoso.onmicrosoft.com/oauth2/v2.0/token");
 	ck_assert_str_eq(ep.scope, "https://outlook.office.com/SMTP.Send");
 	oauth_endpoints_free(&ep);
-	c.tenant = "../evil";
+	c.oauth_tenant = (char *)"../evil";
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), -1);
 	ck_assert_int_eq(err.exit, EX_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "oauth_tenant"));
@@ -116,7 +116,7 @@ END_TEST
 
 START_TEST(preset_google_has_no_device_grant)
 {
-	struct oauth_conf c = conf(OAUTH_PROVIDER_GOOGLE);
+	struct upstream c = conf(CONF_OAUTH_GOOGLE);
 	struct oauth_endpoints ep;
 	struct mh_err	 err;
 
@@ -127,7 +127,7 @@ START_TEST(preset_google_has_no_device_grant)
 	    "https://accounts.google.com/o/oauth2/v2/auth");
 	ck_assert_str_eq(ep.scope, "https://mail.google.com/");
 	oauth_endpoints_free(&ep);
-	c.token_url = "https://127.0.0.1:1/token";
+	c.oauth_token_url = (char *)"https://127.0.0.1:1/token";
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), 0);
 	ck_assert_str_eq(ep.token_url, "https://127.0.0.1:1/token");
 	oauth_endpoints_free(&ep);
@@ -136,23 +136,23 @@ END_TEST
 
 START_TEST(preset_custom_and_missing_keys)
 {
-	struct oauth_conf c = conf(OAUTH_PROVIDER_CUSTOM);
+	struct upstream c = conf(CONF_OAUTH_CUSTOM);
 	struct oauth_endpoints ep;
 	struct mh_err	 err;
 
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), -1);
 	ck_assert_str_eq(err.msg, "[upstream work]: oauth_provider = custom "
 	    "needs oauth_token_url");
-	c.token_url = "https://idp.example/token";
+	c.oauth_token_url = (char *)"https://idp.example/token";
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), 0);
 	ck_assert_ptr_null(ep.device_url);
 	ck_assert_ptr_null(ep.scope);
 	oauth_endpoints_free(&ep);
-	c.client_id = NULL;
+	c.oauth_client_id = NULL;
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "needs oauth_client_id"));
-	c.client_id = "x";
-	c.refresh_token_file = "";
+	c.oauth_client_id = (char *)"x";
+	c.oauth_refresh_token_file = (char *)"";
 	ck_assert_int_eq(oauth_endpoints_get(&c, &ep, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "needs oauth_refresh_token_file"));
 }
@@ -408,7 +408,7 @@ END_TEST
 
 START_TEST(missing_refresh_token_says_login)
 {
-	struct oauth_conf c = conf(OAUTH_PROVIDER_MICROSOFT);
+	struct upstream c = conf(CONF_OAUTH_MICROSOFT);
 	struct oauth	*oa;
 	struct mh_err	 err;
 	char		*tok;
@@ -496,7 +496,7 @@ suite(void)
 	TCase	*tc = tcase_create("oauth");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, provider_names);
+	tcase_add_test(tc, enabled_and_ca_file);
 	tcase_add_test(tc, preset_microsoft);
 	tcase_add_test(tc, preset_google_has_no_device_grant);
 	tcase_add_test(tc, preset_custom_and_missing_keys);

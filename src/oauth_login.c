@@ -23,6 +23,7 @@
 #include "http.h"
 #include "oauth.h"
 #include "oauth_login.h"
+#include "text.h"
 #include "xmem.h"
 
 #define LOGIN_REQUEST_MAX	8192	/* the browser's request line and headers */
@@ -369,6 +370,7 @@ loopback_serve(const struct upstream *c, struct loopback *lb, int fd,
     struct mh_err *err)
 {
 	char	 req[LOGIN_REQUEST_MAX], *q, *sp, *state = NULL, *e = NULL;
+	char	 shown[80];
 	int	 rc = 1;
 
 	if (loopback_read(fd, req, sizeof(req)) == -1)
@@ -395,9 +397,10 @@ loopback_serve(const struct upstream *c, struct loopback *lb, int fd,
 		    "(a forged or stale answer): nothing saved", c->name);
 	} else if (e != NULL || lb->code == NULL) {
 		loopback_reply(fd, 400, "mailhop: the sign-in was refused.");
+		text_show(shown, sizeof(shown), e != NULL ? e : "no code",
+		    strlen(e != NULL ? e : "no code"), 0);
 		rc = mh_err_set(err, EX_NOPERM, "[upstream %s]: the sign-in was "
-		    "refused (%.64s): nothing saved", c->name,
-		    e != NULL ? e : "no code");
+		    "refused (%s): nothing saved", c->name, shown);
 	} else {
 		loopback_reply(fd, 200, "mailhop: signed in. You can close "
 		    "this window.");

@@ -669,16 +669,16 @@ smtp_data_err(struct smtp *s, const struct mh_err *err)
 }
 
 /*
- * Pass one (piece of a) line to message.c.  A CR right before the LF is
- * the line ending; any other CR ends a line too, as in sendmail mode
- * (SPEC §4), so no bare CR reaches the queue.
+ * Pass one (piece of a) line to message.c, without the CR of its CRLF.
+ * A bare LF was a line ending already (normalised, as Postfix 3.9's
+ * smtpd_forbid_bare_newline = normalize does); any other CR is message.c's
+ * to judge: a line ending in the body, a space in the header section
+ * (SPEC 4).  Either way no bare CR or LF reaches the queue.
  */
 static void
 smtp_data_feed(struct smtp *s, const char *p, size_t len, int eol)
 {
 	struct mh_err	 err;
-	const char	*cr;
-	size_t		 n;
 
 	s->data_size += len + (eol ? 2 : 0);
 	if (s->data_code == 0 && s->cfg->max_size > 0 &&
@@ -690,22 +690,10 @@ smtp_data_feed(struct smtp *s, const char *p, size_t len, int eol)
 	if (s->data_code != 0)
 		return;
 	mh_err_clear(&err);
-	while ((cr = memchr(p, '\r', len)) != NULL) {
-		n = cr - p;
-		if (n + 1 == len && eol) {
-			len = n;
-			break;
-		}
-		if (message_line(&s->msg, p, n, 1, &err) == -1)
-			goto fail;
-		p += n + 1;
-		len -= n + 1;
-	}
+	if (eol && len > 0 && p[len - 1] == '\r')
+		len--;
 	if (message_line(&s->msg, p, len, eol, &err) == -1)
-		goto fail;
-	return;
-fail:
-	smtp_data_err(s, &err);
+		smtp_data_err(s, &err);
 }
 
 /* The final dot: commit, and only then say 250. */

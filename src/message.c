@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * message.c - from the caller's bytes to the queued message.  Input is
- * split into lines on LF, CRLF or a bare CR (a CR at the end of one read
- * and an LF at the start of the next are still one line ending); every
+ * split into lines on LF, CRLF, or in the body a bare CR (a CR at the end
+ * of one read and an LF at the start of the next are still one line
+ * ending); in the header section a bare CR is a space (SPEC 4).  Every
  * line leaves as CRLF, so no bare CR or LF can reach the wire.  Header
  * fields go through rfc5322.c one at a time; the body is copied through a
  * fixed write buffer, so memory does not grow with the message.
@@ -462,6 +463,22 @@ message_piece(struct message *m, const char *s, size_t n, int eol,
 	return message_route(m, s, n, eol, err);
 }
 
+/*
+ * The bytes before a bare CR, and the CR (SPEC 4): in the body a line
+ * ending; in the header section a space, so that "Subject: x<CR>Bcc: y"
+ * stays one field and adds no header and no -t recipient.  (A headerless
+ * message's first line is still taken for a header when the CR comes.)
+ */
+static int
+message_cr(struct message *m, const char *s, size_t n, struct mh_err *err)
+{
+	if (m->in_body)
+		return message_piece(m, s, n, 1, err);
+	if (message_piece(m, s, n, 0, err) == -1)
+		return -1;
+	return message_piece(m, " ", 1, 0, err);
+}
+
 int
 message_line(struct message *m, const char *s, size_t n, int eol,
     struct mh_err *err)
@@ -473,10 +490,15 @@ message_line(struct message *m, const char *s, size_t n, int eol,
 	if (n > 0 && memchr(s, '\0', n) != NULL)
 		return mh_err_set(err, EX_DATAERR,
 		    "message contains a NUL byte");
-	if (m->cr_pending && n > 0) {
-		if (s[0] == '\n')
-			i = 1;
+	/* A CR that ended the last piece: an LF makes it a CRLF. */
+	if (m->cr_pending && (n > 0 || eol)) {
 		m->cr_pending = 0;
+		if (n > 0 && s[0] == '\n') {
+			if (message_piece(m, "", 0, 1, err) == -1)
+				return -1;
+			i = 1;
+		} else if (message_cr(m, "", 0, err) == -1)
+			return -1;
 	}
 	while (i < n && !m->done) {
 		for (j = i; j < n && s[j] != '\r' && s[j] != '\n'; j++)
@@ -484,19 +506,22 @@ message_line(struct message *m, const char *s, size_t n, int eol,
 		if (j == n)
 			return message_piece(m, s + i, n - i,
 			    eol, err) == -1 ? -1 : 0;
-		if (message_piece(m, s + i, j - i, 1, err) == -1)
+		if (s[j] == '\r' && j + 1 == n && !eol) {
+			/* CRLF or a bare CR: the next piece says which. */
+			m->cr_pending = 1;
+			return message_piece(m, s + i, j - i, 0, err);
+		}
+		if (s[j] == '\r' && (j + 1 == n || s[j + 1] != '\n')) {
+			if (message_cr(m, s + i, j - i, err) == -1)
+				return -1;
+		} else if (message_piece(m, s + i, j - i, 1, err) == -1)
 			return -1;
 		if (s[j] == '\r' && j + 1 < n && s[j + 1] == '\n')
 			j++;
-		else if (s[j] == '\r' && j + 1 == n && !eol)
-			m->cr_pending = 1;
 		i = j + 1;
 	}
-	if (eol) {
-		m->cr_pending = 0;
-		if (i == n && !m->done)
-			return message_piece(m, "", 0, 1, err);
-	}
+	if (eol && i == n && !m->done)
+		return message_piece(m, "", 0, 1, err);
 	return 0;
 }
 
@@ -505,6 +530,12 @@ message_end(struct message *m, struct mh_err *err)
 {
 	struct addr_list	 tmp;
 
+	if (m->cr_pending) {
+		/* The input ended on a CR: a bare one. */
+		m->cr_pending = 0;
+		if (!m->done && message_cr(m, "", 0, err) == -1)
+			return -1;
+	}
 	if (m->dot_held) {
 		/* "." then EOF: still the lone dot that ends the input. */
 		m->dot_held = 0;

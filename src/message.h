@@ -41,7 +41,7 @@ struct message {
 	/* line splitting state (message.c) */
 	int		 dot_ends;	/* a lone "." line ends the input */
 	int		 dot_held;	/* a "." starts the line: wait and see */
-	int		 cr_pending;	/* the last piece ended in CR: skip an LF */
+	int		 cr_pending;	/* the last piece ended in CR: CRLF or bare? */
 	int		 done;		/* the lone dot was seen: ignore the rest */
 	size_t		 linelen;	/* bytes of the current line so far */
 	struct mime	 mime;		/* the body's walker (lines over 998) */
@@ -53,9 +53,11 @@ int	message_begin(struct message *, const struct message_opts *, int outfd,
 /*
  * One line without its line ending.  A long line may come in pieces: eol = 0
  * for a piece the next call continues, 1 for the last piece.  A NUL byte is
- * EX_DATAERR.  A CR, LF or CRLF inside the bytes is a line ending too (so
- * raw input can be passed in chunks with eol = 0, as message_read_fd does;
- * a CR ending one call and an LF starting the next are one line ending).
+ * EX_DATAERR.  An LF or CRLF inside the bytes is a line ending too, and so
+ * is a bare CR in the body; in the header section a bare CR is a space
+ * (SPEC 4: "Subject: x<CR>Bcc: y" adds no header).  Raw input can be
+ * passed in chunks with eol = 0, as message_read_fd does; a CR ending one
+ * call and an LF starting the next are one line ending.
  */
 int	message_line(struct message *, const char *, size_t, int eol,
 	    struct mh_err *);

@@ -4,7 +4,7 @@
 # refused with 65 and a line that shows it escaped, before anything is
 # queued: in an argument, in a -t header, as -f.  -F with CR/LF too.
 . "$TESTLIB/tap.sh"
-plan 16
+plan 17
 
 start_smtpd
 mh_conf '[sender]
@@ -23,11 +23,13 @@ out=$(msg | mh sendmail $'a@x\tb' 2>&1)
 is "$?" 65 "a TAB in an argument: 65"
 out=$(printf 'To: a@x\r\n\tRCPT TO:<evil@y>\nSubject: x\n\nbody\n' | mh sendmail -t 2>&1)
 is "$?" 65 "a folded To: whose continuation is not an address: 65"
-# A bare CR is a line ending (SPEC 4): "RCPT TO:<evil@y>" becomes a line of
-# its own, which is no header, so the body starts there.  Harmless: it is
-# queued for a@x alone and the text travels as data.
-printf 'To: a@x\rRCPT TO:<evil@y>\nSubject: x\n\nbody\n' | mh sendmail -t
-is "$?:$(spool_count)" "0:1" "a bare CR in To: ends that header; queued"
+# In the header section a bare CR is a space (SPEC 4, revision 2):
+# "a@x RCPT TO:<evil@y>" is no address list, so -t refuses it; in a
+# Subject the text stays in the Subject and travels as data.
+out=$(printf 'To: a@x\rRCPT TO:<evil@y>\nSubject: x\n\nbody\n' | mh sendmail -t 2>&1)
+is "$?:$(spool_count)" "65:0" "a bare CR in To: is a space: no address list, 65"
+printf 'To: a@x\nSubject: x\rRCPT TO:<evil@y>\n\nbody\n' | mh sendmail -t
+is "$?:$(spool_count)" "0:1" "a bare CR in Subject: is a space; queued"
 out=$(printf 'To: <a@x>RCPT TO:<evil@y>\nSubject: x\n\nbody\n' | mh sendmail -t 2>&1)
 like "$?:$out" '^65:mailhop: To header: ' "-t: a To: that is no address list: 65, naming the header"
 out=$(msg | mh sendmail -f "$evil" ok@example.com 2>&1)
@@ -46,5 +48,5 @@ is "$(spool_count)" 1 "nothing else queued by any of them"
 mh sendmail -q
 is "$(transcript count):$(transcript rcpt)" "1:a@x" "one message sent, to a@x only"
 unlike "$(transcript commands)" 'evil' "the server saw no injected command"
-like "$(transcript data 1 | tr -d '\r')" $'\n\nRCPT TO:<evil@y>\nSubject: x\n\nbody$' \
-    "the text after the bare CR arrived as body"
+like "$(transcript data 1 | tr -d '\r')" $'^Subject: x RCPT TO:<evil@y>$' \
+    "the text after the bare CR arrived in the Subject"

@@ -80,6 +80,7 @@ struct smtp {
 	struct message_opts	 mopts;
 	struct message		 msg;
 	int			 in_msg;	/* entry and msg are live */
+	int			 crlf;		/* the last line ended in CRLF */
 	int			 data_bol;	/* next DATA byte starts a line */
 	uint64_t		 data_size;	/* bytes received, CRLF form */
 	int			 data_code;	/* refusal decided during DATA */
@@ -727,13 +728,18 @@ smtp_data_end(struct smtp *s)
 	smtp_reset(s);
 }
 
-/* One DATA line or piece.  Only a whole line "." (LF or CRLF) ends DATA. */
+/*
+ * One DATA line or piece.  Only <CR><LF>.<CR><LF> ends DATA: a "." line
+ * that ends in CRLF after a line that ended in CRLF (or after the DATA
+ * command's CRLF).  "\n.\r\n", "\r\n.\n", "\n.\n" and the like are
+ * message text, so a client cannot smuggle commands in after a dot that
+ * an upstream would not take for the end (SMTP smuggling).
+ */
 static void
-smtp_data_line(struct smtp *s, char *p, size_t len, int complete)
+smtp_data_line(struct smtp *s, char *p, size_t len, int complete, int crlf)
 {
 	if (s->data_bol) {
-		if (complete && !s->eof_line && p[0] == '.' &&
-		    (len == 1 || (len == 2 && p[1] == '\r'))) {
+		if (s->crlf && crlf && len == 2 && p[0] == '.') {
 			smtp_data_end(s);
 			return;
 		}
@@ -809,7 +815,7 @@ smtp_loop(struct smtp *s, struct mh_err *err)
 {
 	char	*line;
 	size_t	 len;
-	int	 complete, r;
+	int	 complete, crlf, r;
 
 	while (s->state != SMTP_S_QUIT) {
 		r = smtp_read_line(s, &line, &len, &complete);
@@ -831,10 +837,14 @@ smtp_loop(struct smtp *s, struct mh_err *err)
 			/* EOF without QUIT: the open transaction is dropped. */
 			break;
 		}
+		crlf = complete && !s->eof_line && len > 0 &&
+		    line[len - 1] == '\r';
 		if (s->state == SMTP_S_DATA)
-			smtp_data_line(s, line, len, complete);
+			smtp_data_line(s, line, len, complete, crlf);
 		else
 			smtp_command(s, line, len, complete);
+		if (complete)
+			s->crlf = crlf;
 	}
 	return 0;
 }

@@ -650,7 +650,12 @@ dl_bounce(struct dl_run *run, struct dl_item *it, char *bid,
 	return 0;
 }
 
-/* The bounce could not be queued: keep those recipients for a retry. */
+/*
+ * The bounce could not be queued because the spool could not take it now
+ * (disk full, I/O error): keep those recipients for a retry, which will
+ * try the bounce again.  Only then: after a failure that would repeat,
+ * this would retry the message for ever (and undo max_age).
+ */
 static void
 dl_unfail(struct dl_run *run, struct dl_item *it, time_t now)
 {
@@ -698,7 +703,15 @@ dl_settle(struct dl_run *run, struct dl_item *it, time_t now)
 	if (!quiet && dl_any_fresh(it) &&
 	    dl_bounce(run, it, bid, &err) == -1) {
 		dl_local_error(run, &err);
-		dl_unfail(run, it, now);
+		/*
+		 * Any other failure would come back on every retry: the
+		 * recipients stay failed, and the entry is kept as a failed
+		 * one (mailq shows why) instead of being retried for ever.
+		 */
+		if (err.exit == EX_TEMPFAIL)
+			dl_unfail(run, it, now);
+		else
+			quiet = 1;
 	}
 	dl_log_item(run, it);
 	if (bid[0] != '\0')

@@ -23,6 +23,7 @@
 #include "timefmt.h"
 
 #define DSN_PART_MAX	(1024 * 1024)	/* cap on the generated parts */
+#define DSN_LIST_MAX	(128 * 1024)	/* recipients detailed, both parts */
 #define DSN_HDR_DEFAULT	(1024 * 1024)	/* header cap if config has none */
 #define DSN_CHUNK	8192
 
@@ -32,6 +33,8 @@ struct dsn_ctx {
 	const char		*me;		/* our name: helo */
 	const struct envelope	*env;
 	char			 boundary[128];
+	size_t			 listed;	/* failed recipients detailed */
+	size_t			 more;		/* failed ones past the list */
 	struct buf		 b;
 };
 
@@ -155,11 +158,53 @@ dsn_add_headers(struct dsn_ctx *c)
 	return r == 0 ? 0 : -1;
 }
 
+/* Bytes s takes in a part once made ASCII. */
+static size_t
+dsn_text_len(struct buf *scratch, const char *s)
+{
+	buf_reset(scratch);
+	text_wire_buf(scratch, s, strlen(s), TEXT_SPACE);
+	return scratch->len;
+}
+
+/*
+ * How many failed recipients the bounce details: as many as fit in
+ * DSN_LIST_MAX bytes (notice and report together), in order; the rest are
+ * counted ("... and N more").  However many recipients failed, the bounce
+ * stays small enough to be queued and sent: before, about 700 long 5xx
+ * replies made it "too large", and the message was retried for ever.
+ */
+static void
+dsn_plan(struct dsn_ctx *c)
+{
+	const struct rcpt	*rc;
+	struct buf		 scratch;
+	size_t			 i, total = 0, one;
+
+	buf_init(&scratch, 0);
+	c->listed = c->more = 0;
+	for (i = 0; i < c->env->nrcpts; i++) {
+		rc = &c->env->rcpts[i];
+		if (rc->state != RCPT_FAILED)
+			continue;
+		/* twice the address and reply (notice and report) + fields */
+		one = 2 * (dsn_text_len(&scratch, rc->addr) +
+		    dsn_text_len(&scratch, rc->reply != NULL ? rc->reply : "")) +
+		    256;
+		if (c->more == 0 && total + one <= DSN_LIST_MAX) {
+			total += one;
+			c->listed++;
+		} else
+			c->more++;
+	}
+	buf_free(&scratch);
+}
+
 static int
 dsn_add_notice(struct dsn_ctx *c)
 {
 	const struct rcpt	*rc;
-	size_t			 i;
+	size_t			 i, n = 0;
 	int			 r = 0;
 
 	r |= buf_addf(&c->b, "\r\n--%s\r\n", c->boundary);
@@ -170,15 +215,20 @@ dsn_add_notice(struct dsn_ctx *c)
 	r |= buf_adds(&c->b, "Your message could not be delivered to one or "
 	    "more recipients.\r\nIt has been returned with this report; the "
 	    "reason is given for each\r\nrecipient below.\r\n\r\n");
-	for (i = 0; i < c->env->nrcpts; i++) {
+	for (i = 0; i < c->env->nrcpts && n < c->listed; i++) {
 		rc = &c->env->rcpts[i];
 		if (rc->state != RCPT_FAILED)
 			continue;
+		n++;
 		r |= buf_adds(&c->b, "<");
 		r |= dsn_add_text(&c->b, rc->addr, ">: ");
 		r |= dsn_add_text(&c->b, rc->reply != NULL ? rc->reply :
 		    "failed", "\r\n");
 	}
+	if (c->more > 0)
+		r |= buf_addf(&c->b, "... and %zu more recipient%s, not listed "
+		    "here: the list would be too long.\r\n", c->more,
+		    c->more == 1 ? "" : "s");
 	return r == 0 ? 0 : -1;
 }
 
@@ -209,7 +259,7 @@ static int
 dsn_add_report(struct dsn_ctx *c)
 {
 	char	 date[TIMEFMT_MAX];
-	size_t	 i;
+	size_t	 i, n = 0;
 	int	 r = 0;
 
 	if (timefmt_rfc5322(c->env->arrival, date, sizeof(date)) == -1)
@@ -219,10 +269,15 @@ dsn_add_report(struct dsn_ctx *c)
 	    "Content-Description: Delivery report\r\n\r\n");
 	r |= buf_addf(&c->b, "Reporting-MTA: dns; %s\r\n", c->me);
 	r |= buf_addf(&c->b, "X-Mailhop-Queue-ID: %s\r\n", c->env->id);
+	if (c->more > 0)
+		r |= buf_addf(&c->b, "X-Mailhop-Recipients-Not-Listed: %zu\r\n",
+		    c->more);
 	r |= buf_addf(&c->b, "Arrival-Date: %s\r\n", date);
-	for (i = 0; i < c->env->nrcpts; i++)
-		if (c->env->rcpts[i].state == RCPT_FAILED)
+	for (i = 0; i < c->env->nrcpts && n < c->listed; i++)
+		if (c->env->rcpts[i].state == RCPT_FAILED) {
+			n++;
 			r |= dsn_add_rcpt_status(c, &c->env->rcpts[i]);
+		}
 	r |= buf_addf(&c->b, "\r\n--%s\r\n", c->boundary);
 	r |= buf_adds(&c->b, "Content-Type: text/rfc822-headers\r\n"
 	    "Content-Description: Undelivered Message Headers\r\n\r\n");
@@ -284,6 +339,7 @@ dsn_write(const struct config *cfg, const struct upstream *up,
 	c.env = env;
 	buf_init(&c.b, DSN_PART_MAX);
 	dsn_boundary(&c);
+	dsn_plan(&c);
 	if (dsn_add_headers(&c) == -1 || dsn_add_notice(&c) == -1 ||
 	    dsn_add_report(&c) == -1) {
 		buf_free(&c.b);

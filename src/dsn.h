@@ -21,7 +21,9 @@
  * message).  Addressed to env->sender, from bounce_sender or
  * MAILER-DAEMON@domain.  up is the upstream that gave the permanent
  * replies (Remote-MTA), NULL when none did (expired before any answer).
- * EX_TEMPFAIL on a read or write error.
+ * However many recipients failed, the size is bounded: those that do not
+ * fit in 128 KiB are counted ("... and N more") instead of listed, so a
+ * bounce never fails for its size.  EX_TEMPFAIL on a read or write error.
  */
 int	dsn_write(const struct config *, const struct upstream *,
 	    const struct envelope *, int msgfd, int outfd, struct mh_err *);

@@ -36,6 +36,8 @@
 #include "text.h"
 #include "xmem.h"
 
+#define RELAY_RCPT_MAX	100	/* RCPT commands per transaction */
+
 /* What the next server reply answers. */
 enum relay_cmd {
 	CMD_GREETING, CMD_EHLO, CMD_STARTTLS, CMD_AUTH, CMD_MAIL, CMD_RCPT,
@@ -71,6 +73,8 @@ struct relay_conn {
 	int		 known_port;	/* ...kept across transfers, or -1 */
 	/* The dialogue of the current transfer, seen by the debug callback. */
 	enum relay_cmd	 cmd;
+	size_t		 first;		/* the job's recipients in this */
+	size_t		 count;		/* transaction: [first, first + count) */
 	size_t		 nrcpt;		/* RCPT commands sent */
 	int		 in_auth;	/* inside an AUTH exchange: mask it */
 	int		 ehlo_seen;	/* a new connection: EHLO was sent */
@@ -320,8 +324,8 @@ relay_on_reply(struct relay_conn *c)
 		c->mail = c->cur;
 		break;
 	case CMD_RCPT:
-		i = c->nrcpt - 1;
-		if (job != NULL && i < job->nrcpts)
+		i = c->first + c->nrcpt - 1;
+		if (job != NULL && c->nrcpt <= c->count && i < job->nrcpts)
 			relay_reply_copy(&job->rcpts[i], &c->cur);
 		break;
 	case CMD_DATA:
@@ -837,13 +841,12 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 {
 	struct relay_job *job = c->job;
 	struct relay_rcpt *rp;
-	size_t		 i;
-	int		 any = 0;
+	size_t		 i, end = c->first + c->count;
 
 	relay_setf(job->relay_name, sizeof(job->relay_name), "%s", c->peer);
 	if (rc != CURLE_OK || c->why[0] != '\0')
 		relay_conn_error(c, rc, job->error, sizeof(job->error));
-	for (i = 0; i < job->nrcpts; i++) {
+	for (i = c->first; i < end; i++) {
 		rp = &job->rcpts[i];
 		if (rp->code == 0 && c->mail.code >= 300)
 			relay_reply_copy(rp, &c->mail);
@@ -853,10 +856,8 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 			relay_reply_copy(rp, &c->data);
 		else if (rp->code / 100 == 2)
 			rp->code = 0;
-		if (rp->code != 0)
-			any = 1;
 	}
-	for (i = 0; i < job->nrcpts; i++) {
+	for (i = c->first; i < end; i++) {
 		if (job->rcpts[i].code != 0)
 			continue;
 		if (job->error[0] == '\0')
@@ -865,35 +866,53 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 		relay_setf(job->rcpts[i].reply, sizeof(job->rcpts[i].reply),
 		    "%s", job->error);
 	}
-	job->session_failed = !any;
 }
 
-/* A job that never reached the server. */
+/* The job is over: session_failed when no recipient got an outcome. */
 static void
-relay_job_fail(struct relay *r, struct relay_job *job, const char *why)
+relay_job_done(struct relay *r, struct relay_job *job)
 {
 	size_t	 i;
 
 	job->session_failed = 1;
-	relay_setf(job->error, sizeof(job->error), "%s", why);
-	relay_setf(job->relay_name, sizeof(job->relay_name), "%s:%d",
-	    r->up->host, upstream_port(r->up));
-	for (i = 0; i < job->nrcpts; i++) {
+	for (i = 0; i < job->nrcpts; i++)
+		if (job->rcpts[i].code != 0)
+			job->session_failed = 0;
+	r->done(job, r->done_arg);
+}
+
+/*
+ * The job's recipients from `from` on never reached the server (the job
+ * never started, or the connection was given up before their turn).
+ */
+static void
+relay_job_fail(struct relay *r, struct relay_job *job, size_t from,
+    const char *why)
+{
+	size_t	 i;
+
+	if (why != job->error)
+		relay_setf(job->error, sizeof(job->error), "%s", why);
+	if (from == 0)
+		relay_setf(job->relay_name, sizeof(job->relay_name), "%s:%d",
+		    r->up->host, upstream_port(r->up));
+	for (i = from; i < job->nrcpts; i++) {
 		job->rcpts[i].code = 0;
 		relay_setf(job->rcpts[i].reply, sizeof(job->rcpts[i].reply),
 		    "%s", why);
 	}
-	r->done(job, r->done_arg);
+	relay_job_done(r, job);
 }
 
+/* The RCPT list of one transaction: the job's [first, first + count). */
 static struct curl_slist *
-relay_rcpt_list(const struct relay_job *job)
+relay_rcpt_list(const struct relay_job *job, size_t first, size_t count)
 {
 	struct curl_slist *l = NULL, *n;
 	char		*a;
 	size_t		 i;
 
-	for (i = 0; i < job->nrcpts; i++) {
+	for (i = first; i < first + count; i++) {
 		/* "<addr>" is sent as it is: libcurl does not re-parse it. */
 		a = xasprintf("<%s>", job->rcpts[i].addr);
 		n = curl_slist_append(l, a);
@@ -988,26 +1007,31 @@ relay_token_first(struct relay *r)
 	return r->token_error;
 }
 
+/*
+ * One transaction of the job on this connection: its recipients
+ * [c->first, c->first + RELAY_RCPT_MAX).  A job with more recipients is
+ * sent in several transactions, one after the other, as Postfix does with
+ * smtp_destination_recipient_limit: RFC 5321 (4.5.3.1.8) promises no
+ * server more than 100, and libcurl 7.88 gives up on a transfer whose
+ * replies pass 300 KiB (about 600 long refusals), which used to defer the
+ * rest of such a message for ever.
+ */
 static void
-relay_conn_start(struct relay_conn *c, struct relay_job *job)
+relay_conn_transfer(struct relay_conn *c, struct relay_job *job)
 {
 	struct relay	*r = c->r;
 	struct stat	 st;
-	size_t		 i;
 	int		 bad = 0;
 
 	relay_conn_reset(c);
-	for (i = 0; i < job->nrcpts; i++) {
-		job->rcpts[i].code = 0;
-		job->rcpts[i].reply[0] = '\0';
-	}
-	job->error[0] = '\0';
-	if (job->nrcpts == 0)
-		return relay_job_fail(r, job, "no recipients");
+	c->count = job->nrcpts - c->first;
+	if (c->count > RELAY_RCPT_MAX)
+		c->count = RELAY_RCPT_MAX;
 	if (fstat(job->msgfd, &st) == -1)
-		return relay_job_fail(r, job, "cannot read the queued message");
-	if ((c->rcpts = relay_rcpt_list(job)) == NULL)
-		return relay_job_fail(r, job, "out of memory");
+		return relay_job_fail(r, job, c->first,
+		    "cannot read the queued message");
+	if ((c->rcpts = relay_rcpt_list(job, c->first, c->count)) == NULL)
+		return relay_job_fail(r, job, c->first, "out of memory");
 	c->job = job;
 	c->token_gen = r->token_gen;
 	c->off = 0;
@@ -1022,9 +1046,26 @@ relay_conn_start(struct relay_conn *c, struct relay_job *job)
 		curl_slist_free_all(c->rcpts);
 		c->rcpts = NULL;
 		c->job = NULL;
-		return relay_job_fail(r, job, "libcurl refused the transfer");
+		return relay_job_fail(r, job, c->first,
+		    "libcurl refused the transfer");
 	}
 	r->active++;
+}
+
+static void
+relay_conn_start(struct relay_conn *c, struct relay_job *job)
+{
+	size_t	 i;
+
+	for (i = 0; i < job->nrcpts; i++) {
+		job->rcpts[i].code = 0;
+		job->rcpts[i].reply[0] = '\0';
+	}
+	job->error[0] = '\0';
+	if (job->nrcpts == 0)
+		return relay_job_fail(c->r, job, 0, "no recipients");
+	c->first = 0;
+	relay_conn_transfer(c, job);
 }
 
 static void
@@ -1038,11 +1079,12 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 		relay_conn_kill(c);
 	curl_multi_remove_handle(r->multi, c->easy);
 	if (rc != CURLE_OK && relay_token_retry(c, rc)) {
+		/* The same transaction again; earlier ones' outcomes stand. */
 		curl_slist_free_all(c->rcpts);
 		c->rcpts = NULL;
 		c->job = NULL;
 		r->active--;
-		relay_conn_start(c, job);
+		relay_conn_transfer(c, job);
 		return;
 	}
 	relay_job_settle(c, rc);
@@ -1063,7 +1105,15 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 	c->rcpts = NULL;
 	c->job = NULL;
 	r->active--;
-	r->done(job, r->done_arg);
+	c->first += c->count;
+	if (c->first < job->nrcpts && !c->retired) {
+		/* The next transaction; this one's outcomes stand. */
+		job->error[0] = '\0';
+		return relay_conn_transfer(c, job);
+	}
+	if (c->first < job->nrcpts)
+		return relay_job_fail(r, job, c->first, job->error);
+	relay_job_done(r, job);
 }
 
 static void
@@ -1130,7 +1180,7 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 		refusal = relay_token_first(r);
 	if (refusal != NULL) {
 		while (r->next < njobs)
-			relay_job_fail(r, &jobs[r->next++], refusal);
+			relay_job_fail(r, &jobs[r->next++], 0, refusal);
 		return 0;
 	}
 	if (r->multi == NULL && relay_multi_open(r, err) == -1)
@@ -1151,7 +1201,7 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
 	}
 	while (r->next < njobs)
-		relay_job_fail(r, &jobs[r->next++], r->setup_error);
+		relay_job_fail(r, &jobs[r->next++], 0, r->setup_error);
 	return 0;
 }
 

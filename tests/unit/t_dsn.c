@@ -319,6 +319,62 @@ START_TEST(bounce_sender_from)
 }
 END_TEST
 
+/*
+ * Issue 9, #3: 1,000 recipients refused with 480-byte replies made the
+ * bounce "too large" (past 1 MiB), and the message was retried for ever.
+ * Now the list is cut: the bounce is written, bounded, and says how many
+ * more there were, in both parts.
+ */
+START_TEST(many_failures_cut)
+{
+	struct config	 cfg;
+	struct envelope	 env;
+	struct rcpt	*r;
+	struct dsn_out	 o;
+	char		 reply[481], (*addrs)[32];
+	const char	*p;
+	size_t		 i, n = 1000, listed = 0, more;
+
+	cfg_fill(&cfg);
+	envelope_init(&env);
+	snprintf(env.id, sizeof(env.id), "%s", "0TESTID0000000000002");
+	env.arrival = 1700000000;
+	env.sender = "alice@example.org";
+	memset(reply, 'x', sizeof(reply) - 1);
+	memcpy(reply, "550 5.1.1 ", 10);
+	reply[sizeof(reply) - 1] = '\0';
+	r = calloc(n, sizeof(*r));
+	addrs = calloc(n, sizeof(*addrs));
+	for (i = 0; i < n; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "r%04zu@example.net", i);
+		r[i].addr = addrs[i];
+		r[i].state = RCPT_FAILED;
+		r[i].reply = reply;
+	}
+	env.rcpts = r;
+	env.nrcpts = n;
+	dsn_make(&o, &cfg, &env, orig_msg, strlen(orig_msg));
+	ck_assert_uint_lt(o.len, 300 * 1024);
+	for (p = o.part[2]; (p = strstr(p, "Final-Recipient: ")) != NULL; p++)
+		listed++;
+	ck_assert_uint_gt(listed, 10);
+	ck_assert_uint_lt(listed, n);
+	p = strstr(o.part[2], "X-Mailhop-Recipients-Not-Listed: ");
+	ck_assert_ptr_nonnull(p);
+	more = strtoul(p + strlen("X-Mailhop-Recipients-Not-Listed: "), NULL,
+	    10);
+	ck_assert_uint_eq(listed + more, n);
+	p = strstr(o.part[1], "... and ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(strtoul(p + 8, NULL, 10), more);
+	ck_assert(crlf_only(o.text, o.len));
+	dsn_out_free(&o);
+	free(r);
+	free(addrs);
+	conf_free(&cfg);
+}
+END_TEST
+
 START_TEST(status_codes)
 {
 	char	 s[DSN_STATUS_MAX];
@@ -360,6 +416,7 @@ suite(void)
 	tcase_add_test(tc, header_cap);
 	tcase_add_test(tc, bounce_sender_from);
 	tcase_add_test(tc, status_codes);
+	tcase_add_test(tc, many_failures_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

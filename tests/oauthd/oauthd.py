@@ -157,7 +157,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         path = urllib.parse.urlsplit(self.path).path
         ctype, f = self.form()
-        rec = {"type": "request", "method": "POST", "path": path,
+        rec = {"type": "request", "arrived": round(time.time(), 3),
+               "method": "POST", "path": path,
                "content_type": ctype, "grant_type": f.get("grant_type"),
                "client_id": f.get("client_id"), "scope": f.get("scope"),
                "has_secret": "client_secret" in f or
@@ -195,6 +196,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.grant_refresh(f, rec)
         if grant == "authorization_code":
             return self.grant_code(f, rec)
+        if grant == DEVICE_GRANT and mode == "slow":
+            # a poll the client may have given up on must not use up the
+            # sign-in: it is answered "pending" and counts for nothing
+            return self.error(400, "authorization_pending", "slow answer")
         if grant == DEVICE_GRANT:
             return self.grant_device(f, rec)
         return self.error(400, "unsupported_grant_type", str(grant))

@@ -8,7 +8,7 @@
 # OAUTHBEARER (RFC 7628).  No token shows in -v output, mailq or the log.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/oauthd.sh"
-plan 46
+plan 50
 
 ISSUED=$TESTDIR/issued
 mkdir -m 700 "$TESTDIR/cfg"
@@ -168,6 +168,16 @@ like "$(grep oauthbearer_ack "$SMTPD_LOG" | tail -n 1)" '"ack": true' \
     "the refusal dance: the 334 error answered with %x01 (AQ==)"
 like "$(printf '%s\n' "$out" | grep -A4 '^--> AUTH OAUTHBEARER' | grep -- '^-->' | sed -n 3p)" \
     '^--> \*\*\*$' "-v: the %x01 answer is *** as well"
+
+# --- mailhop test fetches a token of its own (no cache) and says so ------------------
+n=$(oauthd_count)
+out=$(mh mailhop test 2>&1)
+is "$?" 0 "mailhop test with oauth_provider: exit 0"
+like "$out" '^oauth: access token fetched with the refresh token \(oauth_provider = custom\)$' \
+    "it reports where the token came from"
+like "$out" '^auth: OAUTHBEARER as alice: ok' "and the AUTH"
+is "$(oauthd_count)" "$((n + 1))" "one token request for it"
+VOUT+=$out
 
 # --- no secret anywhere -------------------------------------------------------------
 SECRETS="rt-[0-9]|at-[0-9]|at-revoked"

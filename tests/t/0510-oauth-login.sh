@@ -8,7 +8,7 @@
 # goes out with it.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/oauthd.sh"
-plan 44
+plan 46
 
 ISSUED=$TESTDIR/issued
 RT=$TESTDIR/cfg/mailhop/m365.refresh-token
@@ -76,6 +76,22 @@ is "$?" 77 "the user declines: exit 77"
 like "$out" '^mailhop: \[upstream default\]: the sign-in was declined \(access_denied\): nothing saved$' \
     "one line saying so"
 is "$(cat "$RT")" "$saved" "the saved refresh token is untouched"
+
+# --- a poll that gets no answer in time: the next one waits twice as long (§3.5) ----------
+stop_oauthd
+start_oauthd --client dev-1 --device-interval 1 --mode slow --slow 4 || bail "no oauthd"
+conf "oauth_device_url = $OAUTHD_URL/device
+timeout = 1s"
+mh mailhop oauth login >dev.out 2>&1 &
+dpid=$!
+wait_for grep -q '"status": "client gone' "$OAUTHD_LOG"
+oauthd_admin mode set=ok >/dev/null
+wait "$dpid"
+is "$?" 0 "a poll timed out, the next one signed in" || diag "$(cat dev.out)"
+gap=$(grep 'device_code' "$OAUTHD_LOG" | sed -n 's/.*"arrived": \([0-9.]*\).*/\1/p' |
+    awk 'NR == 1 { a = $1 } NR == 2 { printf "%.3f", $1 - a }')
+awk -v g="$gap" 'BEGIN { exit !(g >= 2.9) }'
+ok $? "after the timeout (1 s) it waited 2 s, the interval doubled, not 1 s (gap $gap s)"
 
 # --- then the mail goes out with what the login saved -------------------------------------
 stop_oauthd

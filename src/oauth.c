@@ -590,6 +590,15 @@ oauth_token_request(const struct upstream *c,
 	return rc;
 }
 
+int
+oauth_answer_error(const struct upstream *c, const struct oauth_endpoints *ep,
+    const struct oauth_answer *a, int exit, struct mh_err *err)
+{
+	return mh_err_set(err, exit, "[upstream %s] token endpoint %s: %s%s"
+	    "%.160s", c->name, ep->token_url, a->error,
+	    a->description[0] ? ": " : "", a->description);
+}
+
 /* ---- the token for AUTH ---- */
 
 struct oauth {
@@ -680,10 +689,7 @@ oauth_refresh(struct oauth *oa, const char *refresh_token,
 		    "login %s`", c->name, a->description[0] ? ": " : "",
 		    a->description, c->name);
 	else
-		mh_err_set(err, EX_TEMPFAIL, "[upstream %s] token endpoint "
-		    "%s: %s%s%.160s",
-		    c->name, oa->ep.token_url, a->error,
-		    a->description[0] ? ": " : "", a->description);
+		oauth_answer_error(c, &oa->ep, a, EX_TEMPFAIL, err);
 	oauth_answer_free(a);
 	return -1;
 }

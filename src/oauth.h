@@ -144,6 +144,10 @@ void	oauth_free(struct oauth *);
  */
 int	oauth_form_client(const struct upstream *, struct buf *,
 	    struct mh_err *);
+/* An RFC 6749 error answer as err: "[upstream N] token endpoint URL: error: description". */
+int	oauth_answer_error(const struct upstream *,
+	    const struct oauth_endpoints *, const struct oauth_answer *,
+	    int exit, struct mh_err *);
 /* POST form to the token endpoint and parse the answer (oauth_parse_token). */
 int	oauth_token_request(const struct upstream *,
 	    const struct oauth_endpoints *, const struct buf *form,

@@ -178,9 +178,7 @@ device_poll(const struct upstream *c, const struct oauth_endpoints *ep,
 		    "expired before the sign-in: run the login again",
 		    c->name);
 	else if (strcmp(a->error, "authorization_pending") != 0)
-		rc = mh_err_set(err, EX_TEMPFAIL, "[upstream %s] token endpoint "
-		    "%s: %s%s%.160s", c->name, ep->token_url, a->error,
-		    a->description[0] ? ": " : "", a->description);
+		rc = oauth_answer_error(c, ep, a, EX_TEMPFAIL, err);
 	oauth_answer_free(a);
 	return rc;
 }
@@ -463,9 +461,7 @@ loopback_exchange(const struct upstream *c,
 		rc = oauth_token_request(c, ep, &form, a, err);
 	http_form_wipe(&form);
 	if (rc == 0 && a->error[0] != '\0') {
-		rc = mh_err_set(err, EX_NOPERM, "[upstream %s] token endpoint "
-		    "%s: %s%s%.160s", c->name, ep->token_url, a->error,
-		    a->description[0] ? ": " : "", a->description);
+		rc = oauth_answer_error(c, ep, a, EX_NOPERM, err);
 		oauth_answer_free(a);
 	}
 	return rc;

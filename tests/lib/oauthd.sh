@@ -10,6 +10,8 @@
 #   oauthd_count [GRANT]     requests to /token (of that grant_type:
 #                            refresh_token, authorization_code, device_code)
 #   oauthd_last KEY          the state's KEY (last_access, last_refresh, mode)
+#   mh_conf_oauth [EXTRA]    mh_conf with an [upstream] that refreshes its
+#                            tokens at this endpoint (see README.md)
 
 [ -n "${_MH_OAUTHD_SH:-}" ] && return 0
 _MH_OAUTHD_SH=1
@@ -31,21 +33,8 @@ start_oauthd() {
     "$PYTHON" "$TESTSRC/oauthd/oauthd.py" --port-file "$base.port" \
         --log "$base.jsonl" --cert "$cert" --key "$key" "$@" \
         </dev/null >"$base.err" 2>&1 &
-    local pid=$! i
-    for ((i = 0; i < 500; i++)); do
-        [ -s "$base.port" ] && break
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" 2>/dev/null
-            diag "start_oauthd: the server exited: $(cat "$base.err")"
-            return 1
-        fi
-        sleep 0.02
-    done
-    if ! [ -s "$base.port" ]; then
-        kill -KILL "$pid" 2>/dev/null
-        diag "start_oauthd: no port file after 10 s: $(cat "$base.err")"
-        return 1
-    fi
+    local pid=$!
+    _mh_wait_port start_oauthd "$base" "$pid" || return 1
     _oauthd_pids+=("$pid")
     OAUTHD_PID=$pid
     OAUTHD_PORT=$(cat "$base.port")
@@ -86,4 +75,29 @@ oauthd_count() {
 oauthd_last() {
     oauthd_admin state | "$PYTHON" -c \
         'import json, sys; v = json.load(sys.stdin)[sys.argv[1]]; print("" if v is None else v)' "$1"
+}
+
+# mh_conf_oauth [EXTRA]: the configuration (MH_CONF_BASE=no mh_conf) of an
+# [upstream] at the running smtpd (port 9 without one) with
+# oauth_provider = custom at the running oauthd, user alice; EXTRA comes
+# right after its keys (more keys, then sections), then [queue] deliver =
+# queue and [log] to $LOG.  OAUTH_AUTH (xoauth2), OAUTH_URL ($OAUTHD_URL),
+# OAUTH_CLIENT (cid-1), OAUTH_RT ($TESTDIR/rt) change the usual values.
+mh_conf_oauth() {
+    MH_CONF_BASE=no mh_conf "[upstream]
+host = 127.0.0.1
+port = ${SMTPD_PORT:-9}
+ca_file = $TESTDIR/ca/ca.pem
+user = alice
+auth = ${OAUTH_AUTH:-xoauth2}
+oauth_provider = custom
+oauth_token_url = ${OAUTH_URL:-$OAUTHD_URL}/token
+oauth_client_id = ${OAUTH_CLIENT:-cid-1}
+oauth_refresh_token_file = ${OAUTH_RT:-$TESTDIR/rt}
+${1:-}
+[queue]
+deliver = queue
+[log]
+syslog = no
+file = $LOG"
 }

@@ -38,22 +38,8 @@ start_smtpd() {
         --port-file "$base.port" --log "$base.jsonl" \
         --tls starttls --auth plain,login --user alice:secret-pw-1 \
         "${certs[@]}" "$@" </dev/null >"$base.err" 2>&1 &
-    local pid=$! i
-    for ((i = 0; i < 500; i++)); do
-        [ -s "$base.port" ] && break
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" 2>/dev/null
-            diag "start_smtpd: the server exited: $(cat "$base.err")"
-            return 1
-        fi
-        sleep 0.02
-    done
-    if ! [ -s "$base.port" ]; then
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        diag "start_smtpd: no port file after 10 s: $(cat "$base.err")"
-        return 1
-    fi
+    local pid=$!
+    _mh_wait_port start_smtpd "$base" "$pid" || return 1
     _smtpd_pids+=("$pid")
     SMTPD_PORT=$(cat "$base.port")
     SMTPD_LOG="$base.jsonl"
@@ -61,6 +47,25 @@ start_smtpd() {
     SMTPD_TLS=$tls
     SMTPD_AUTH=$auth
     export SMTPD_PORT SMTPD_LOG SMTPD_PID SMTPD_TLS SMTPD_AUTH
+}
+
+# _mh_wait_port WHO BASE PID: wait (10 s at most) for the server PID to
+# write BASE.port; on failure kill it and diag BASE.err (also oauthd.sh)
+_mh_wait_port() {
+    local who=$1 base=$2 pid=$3 i
+    for ((i = 0; i < 500; i++)); do
+        [ -s "$base.port" ] && return 0
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            diag "$who: the server exited: $(cat "$base.err")"
+            return 1
+        fi
+        sleep 0.02
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    diag "$who: no port file after 10 s: $(cat "$base.err")"
+    return 1
 }
 
 # _smtpd_kill PID...: SIGTERM, then SIGKILL to those still there after 5 s

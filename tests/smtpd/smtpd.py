@@ -435,22 +435,26 @@ class TestSMTP(SMTP):
         return self._auth_done("CRAM-MD5", user, ok,
                                LoginPassword(user.encode(), b""))
 
+    async def _bearer_blob(self, args):
+        """The client's message: the initial response, or the answer to an
+        empty 334 (XOAUTH2, OAUTHBEARER); MISSING after a 501."""
+        if len(args) <= 1:
+            return await self.challenge_auth("")
+        try:
+            return base64.b64decode(args[1], validate=True)
+        except binascii.Error:
+            await self.push("501 5.5.2 Can't decode base64")
+            return MISSING
+
     async def auth_XOAUTH2(self, _, args):
         """XOAUTH2 (Google's bearer-token SASL): the initial response, or
         the reply to an empty 334, is base64 of
         "user=NAME\x01auth=Bearer TOKEN\x01\x01".  A refusal comes the
         way Gmail sends it: a 334 with a base64 JSON error, then, after the
         client's (empty) answer, 535."""
-        if len(args) > 1:
-            try:
-                blob = base64.b64decode(args[1], validate=True)
-            except binascii.Error:
-                await self.push("501 5.5.2 Can't decode base64")
-                return AuthResult(success=False, handled=True)
-        else:
-            blob = await self.challenge_auth("")
-            if blob is MISSING:
-                return AuthResult(success=False, handled=True)
+        blob = await self._bearer_blob(args)
+        if blob is MISSING:
+            return AuthResult(success=False, handled=True)
         user, token = parse_xoauth2(blob)
         ok = user is not None and self.cfg.token_ok(user, token)
         result = self._auth_done("XOAUTH2", user, ok,
@@ -469,16 +473,9 @@ class TestSMTP(SMTP):
         dance: a 334 with the base64 JSON error, the client's %x01 ("AQ==")
         answer, then 535; the auth event records whether that answer was
         right ("ack")."""
-        if len(args) > 1:
-            try:
-                blob = base64.b64decode(args[1], validate=True)
-            except binascii.Error:
-                await self.push("501 5.5.2 Can't decode base64")
-                return AuthResult(success=False, handled=True)
-        else:
-            blob = await self.challenge_auth("")
-            if blob is MISSING:
-                return AuthResult(success=False, handled=True)
+        blob = await self._bearer_blob(args)
+        if blob is MISSING:
+            return AuthResult(success=False, handled=True)
         user, token, fields, problem = parse_oauthbearer(blob)
         ok = problem is None and user is not None and \
             self.cfg.token_ok(user, token)

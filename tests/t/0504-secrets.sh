@@ -80,22 +80,7 @@ chmod 600 "$TESTDIR/rt" "$TESTDIR/cs"
 start_oauthd --client cid-1:client-secret-0 --refresh rt-secret-0 --rotate \
     --issued "$TESTDIR/issued" || bail "no oauthd"
 start_smtpd --auth xoauth2,oauthbearer --token-file "$TESTDIR/issued" --delay mail 3 --once
-MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $SMTPD_PORT
-ca_file = $TESTDIR/ca/ca.pem
-user = alice
-auth = oauthbearer
-oauth_provider = custom
-oauth_token_url = $OAUTHD_URL/token
-oauth_client_id = cid-1
-oauth_client_secret_file = $TESTDIR/cs
-oauth_refresh_token_file = $TESTDIR/rt
-[queue]
-deliver = queue
-[log]
-syslog = no
-file = $LOG"
+OAUTH_AUTH=oauthbearer mh_conf_oauth "oauth_client_secret_file = $TESTDIR/cs"
 queue oauth
 mh mailhop -v flush >oauth.out 2>&1 &
 front=$!

@@ -17,27 +17,9 @@ printf 'rt-0\n' > "$RT"
 chmod 600 "$RT"
 export XDG_STATE_HOME=$TESTDIR/st
 CACHE=$XDG_STATE_HOME/mailhop/state/oauth-default.token
-AUTH=xoauth2
-conf() {
-    MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $SMTPD_PORT
-ca_file = $TESTDIR/ca/ca.pem
-user = alice
-auth = $AUTH
-oauth_provider = custom
-oauth_token_url = $OAUTHD_URL/token
-oauth_client_id = cid-1
-oauth_scope = smtp offline_access
-oauth_refresh_token_file = $RT
-timeout = 5s
-$*
-[queue]
-deliver = queue
-[log]
-syslog = no
-file = $LOG"
-}
+OAUTH_RT=$RT
+conf() { mh_conf_oauth "oauth_scope = smtp offline_access
+timeout = 5s"; }
 n=0
 queue() {
     n=$((n + 1))
@@ -146,7 +128,7 @@ mh sendmail -q 2>/dev/null
 is "$? $(spool_count)" "0 0" "delivered once the server takes the token again (sendmail -q)"
 
 # --- OAUTHBEARER (RFC 7628) ------------------------------------------------------
-AUTH=oauthbearer
+OAUTH_AUTH=oauthbearer
 conf
 queue
 out=$(mh mailhop -v flush 2>&1)

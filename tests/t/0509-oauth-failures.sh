@@ -13,25 +13,9 @@ plan 30
 
 ISSUED=$TESTDIR/issued
 RT=$TESTDIR/refresh-token
-conf() {
-    MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $SMTPD_PORT
-ca_file = $TESTDIR/ca/ca.pem
-user = alice
-auth = xoauth2
-oauth_provider = custom
-oauth_token_url = ${URL:-$OAUTHD_URL}/token
-oauth_client_id = cid-1
-oauth_refresh_token_file = $RT
-timeout = 2s
-$*
-[queue]
-deliver = queue
-[log]
-syslog = no
-file = $LOG"
-}
+OAUTH_RT=$RT
+conf() { mh_conf_oauth "timeout = 2s
+$*"; }
 # fresh: a spool with one message and no cached token; fetch: flush it
 fresh() { queue_fresh "$1" >/dev/null; }
 fetch() { mh sendmail -q 2>&1; }
@@ -97,14 +81,14 @@ is "$(transcript connections)" 1 "none of these reached the SMTP server"
 make_other_ca
 start_oauthd --cert "$TESTDIR/otherca/server.pem" --key "$TESTDIR/otherca/server.key" \
     --client cid-1 --refresh rt-0 --issued "$ISSUED" || bail "no oauthd"
-URL=$OAUTHD_URL conf
+OAUTH_URL=$OAUTHD_URL conf
 fresh wrongcert
 out=$(fetch)
 is "$?" 75 "a token endpoint whose certificate does not verify: deferred"
 like "$(reply)" "token endpoint $OAUTHD_URL/token: TLS: .*certificate" \
     "the last reply says TLS and certificate"
 is "$(oauthd_count)" 0 "no request was made over it"
-URL=$OAUTHD_URL conf "oauth_ca_file = $TESTDIR/otherca/ca.pem"
+OAUTH_URL=$OAUTHD_URL conf "oauth_ca_file = $TESTDIR/otherca/ca.pem"
 fresh othercert
 out=$(fetch)
 is "$? $(oauthd_count)" "0 1" "oauth_ca_file trusts it (while ca_file stays the SMTP server's): delivered"

@@ -13,27 +13,14 @@ plan 46
 ISSUED=$TESTDIR/issued
 RT=$TESTDIR/cfg/mailhop/m365.refresh-token
 CA=$TESTDIR/ca/ca.pem
+OAUTH_RT=$RT
+OAUTH_CLIENT=dev-1
 conf() {
-    MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = ${SMTPD_PORT:-9}
-ca_file = $CA
-user = alice
-auth = xoauth2
-oauth_provider = custom
-oauth_token_url = $OAUTHD_URL/token
-oauth_client_id = ${CLIENT:-dev-1}
-oauth_refresh_token_file = $RT
-$1
+    mh_conf_oauth "$1
 [upstream.plain]
 host = 127.0.0.1
 user = bob
-password = x
-[queue]
-deliver = queue
-[log]
-syslog = no
-file = $LOG"
+password = x"
 }
 # listening PORT: is something listening on 127.0.0.1:PORT (/proc/net/tcp)?
 listening() {
@@ -111,7 +98,7 @@ stop_oauthd
 start_oauthd --client web-1:s3cret --issued "$ISSUED" || bail "no oauthd"
 printf 's3cret\n' > "$TESTDIR/client-secret"
 chmod 600 "$TESTDIR/client-secret"
-CLIENT=web-1 conf "oauth_authorize_url = $OAUTHD_URL/authorize
+OAUTH_CLIENT=web-1 conf "oauth_authorize_url = $OAUTHD_URL/authorize
 oauth_client_secret_file = $TESTDIR/client-secret"
 # login_bg: start the login, wait for its URL; sets LPID, URL, LPORT
 login_bg() {

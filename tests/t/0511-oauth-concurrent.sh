@@ -14,19 +14,7 @@ printf 'rt-0\n' > "$TESTDIR/rt"
 chmod 600 "$TESTDIR/rt"
 start_oauthd --client cid-1 --refresh rt-0 --issued "$ISSUED" --mode slow --slow 1 || bail "no oauthd"
 start_smtpd --auth xoauth2 --token-file "$ISSUED" || bail "no smtpd"
-MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $SMTPD_PORT
-ca_file = $TESTDIR/ca/ca.pem
-user = alice
-auth = xoauth2
-oauth_provider = custom
-oauth_token_url = $OAUTHD_URL/token
-oauth_client_id = cid-1
-oauth_refresh_token_file = $TESTDIR/rt
-timeout = 20s
-[queue]
-deliver = queue"
+mh_conf_oauth "timeout = 20s"
 CACHE=$XDG_STATE_HOME/mailhop/state/oauth-default.token
 
 # eight_at_once: queue 8 messages, then flush each in its own process, all

@@ -49,6 +49,16 @@ struct addr_parser {
 	int		 ws;		/* CFWS came before tok */
 	struct addr_tok	 tok;		/* the lookahead; TOK_ERR is sticky */
 	struct mh_err	*err;
+	/* Where the last mailbox was in s, for addr_visit_header(). */
+	size_t		 spec_end;	/* just after its addr-spec's last word */
+	size_t		 phrase_off;	/* its display name, if any */
+	size_t		 phrase_end;
+	size_t		 cmt_off;	/* the element's first comment, if any */
+	size_t		 cmt_len;
+	/* Called after each mailbox when set (NULL: only collect). */
+	void		(*visit)(const struct addr_parser *, int,
+			    const struct buf *, void *);
+	void		*arg;
 };
 
 static int	addr_next(struct addr_parser *);
@@ -513,8 +523,13 @@ addr_skip_comment(struct addr_parser *p)
 			p->pos++;
 		} else if (p->s[p->pos] == ')') {
 			p->pos++;
-			if (--depth == 0)
-				return 0;
+			if (--depth > 0)
+				continue;
+			if (p->cmt_len == 0) {
+				p->cmt_off = start;
+				p->cmt_len = p->pos - start;
+			}
+			return 0;
 		} else if (addr_step_quoted(p) == -1)
 			return -1;
 	}
@@ -571,8 +586,10 @@ addr_next(struct addr_parser *p)
 
 	if (p->tok.type == TOK_ERR)
 		return -1;
-	if (p->tok.type == ',' || p->tok.type == ';' || p->tok.type == ':')
+	if (p->tok.type == ',' || p->tok.type == ';' || p->tok.type == ':') {
 		p->elem = p->pos;
+		p->cmt_len = 0;
+	}
 	if (addr_skip_cfws(p) == -1)
 		return -1;
 	p->tok.off = p->pos;
@@ -727,6 +744,7 @@ addr_collect(struct addr_parser *p, struct buf *b, int angle)
 				rc = buf_addc(b, ' ');
 			if (rc == 0)
 				rc = addr_add_token(p, b);
+			p->spec_end = p->tok.off + p->tok.len;
 			word = 1;
 			continue;
 		case '@':
@@ -846,6 +864,7 @@ addr_skip_past(struct addr_parser *p, int type)
 	while (p->tok.type != type) {
 		if (p->tok.type == TOK_EOF)
 			return addr_perr(p, p->tok.off, "internal parser error");
+		p->phrase_end = p->tok.off + p->tok.len;
 		if (addr_next(p) == -1)
 			return -1;
 	}
@@ -860,8 +879,11 @@ static int
 addr_parse_mailbox(struct addr_parser *p, int kind, struct buf *b)
 {
 	buf_reset(b);
+	p->phrase_off = p->phrase_end = 0;
 	if (kind == ELEM_ADDR)
 		return addr_collect(p, b, 0);
+	if (p->tok.type != '<')
+		p->phrase_off = p->tok.off;
 	if (addr_skip_past(p, '<') == -1)
 		return -1;
 	if (p->tok.type == '@' && addr_skip_route(p) == -1)
@@ -935,6 +957,8 @@ addr_parse_elems(struct addr_parser *p, struct addr_list *l, int in_group,
 		if (b->len == 0)
 			return addr_perr(p, p->elem, "empty address");
 		addr_canon(b);
+		if (p->visit != NULL)
+			p->visit(p, kind, b, p->arg);
 		if (addr_list_add(l, b->data, p->err) == -1)
 			return -1;
 	}
@@ -992,4 +1016,133 @@ addr_parse_one(const char *s, char **out, struct mh_err *err)
 fail:
 	buf_free(&b);
 	return -1;
+}
+
+/* ---- rewriting address headers ---- */
+
+/* Parse s as an address list with visit called after each mailbox. */
+static int
+addr_visit_header(const char *s, size_t len,
+    void (*visit)(const struct addr_parser *, int, const struct buf *,
+    void *), void *arg)
+{
+	struct addr_parser	 p;
+	struct addr_list	 l;
+	struct buf		 b;
+	struct mh_err		 err;
+	int			 rc;
+
+	addr_list_init(&l, 0);
+	buf_init(&b, 0);
+	addr_parser_init(&p, s, len, 1, &err);
+	p.visit = visit;
+	p.arg = arg;
+	rc = addr_parse_elems(&p, &l, 0, &b);
+	buf_free(&b);
+	addr_list_free(&l);
+	return rc;
+}
+
+struct addr_ins {
+	size_t	*at;		/* where "@domain" goes, in order */
+	size_t	 n;
+};
+
+static void
+addr_visit_bare(const struct addr_parser *p, int kind, const struct buf *b,
+    void *arg)
+{
+	struct addr_ins	*ins = arg;
+
+	(void)kind;
+	if (b->len == 0 || addr_domain(b->data) != NULL)
+		return;
+	ins->at = xreallocarray(ins->at, ins->n + 1, sizeof(*ins->at));
+	ins->at[ins->n++] = p->spec_end;
+}
+
+int
+addr_qualify_header(const char *s, size_t len, const char *domain,
+    struct buf *out)
+{
+	struct addr_ins	 ins = { NULL, 0 };
+	size_t		 i, from = 0;
+
+	if (domain == NULL || *domain == '\0' ||
+	    addr_visit_header(s, len, addr_visit_bare, &ins) == -1 ||
+	    ins.n == 0) {
+		free(ins.at);
+		return 0;
+	}
+	for (i = 0; i < ins.n; i++) {
+		buf_add(out, s + from, ins.at[i] - from);
+		buf_addf(out, "@%s", domain);
+		from = ins.at[i];
+	}
+	buf_add(out, s + from, len - from);
+	free(ins.at);
+	return 1;
+}
+
+struct addr_name {
+	struct buf	*name;
+	int		 kind;		/* ADDR_NAME_*; -1: no mailbox yet */
+};
+
+/* s[off, end) without its folding (CRLF or LF before white space). */
+static void
+addr_unfold(struct buf *out, const char *s, size_t off, size_t end,
+    int unquote)
+{
+	for (; off < end; off++) {
+		if (s[off] == '\r' || s[off] == '\n')
+			continue;
+		if (unquote && s[off] == '\\' && off + 1 < end)
+			off++;
+		buf_addc(out, s[off]);
+	}
+}
+
+static void
+addr_visit_name(const struct addr_parser *p, int kind, const struct buf *b,
+    void *arg)
+{
+	struct addr_name	*n = arg;
+	size_t			 i, j;
+
+	(void)b;
+	if (n->kind != -1)
+		return;
+	n->kind = ADDR_NAME_NONE;
+	if (kind == ELEM_ANGLE && p->phrase_end > p->phrase_off) {
+		addr_unfold(n->name, p->s, p->phrase_off, p->phrase_end, 0);
+		n->kind = ADDR_NAME_PHRASE;
+		return;
+	}
+	if (p->cmt_len < 2)
+		return;
+	/* The comment's text, without its parentheses and outer blanks. */
+	i = p->cmt_off + 1;
+	j = p->cmt_off + p->cmt_len - 1;
+	while (i < j && (p->s[i] == ' ' || p->s[i] == '\t' ||
+	    p->s[i] == '\r' || p->s[i] == '\n'))
+		i++;
+	while (j > i && (p->s[j - 1] == ' ' || p->s[j - 1] == '\t' ||
+	    p->s[j - 1] == '\r' || p->s[j - 1] == '\n'))
+		j--;
+	if (j > i) {
+		addr_unfold(n->name, p->s, i, j, 1);
+		n->kind = ADDR_NAME_COMMENT;
+	}
+}
+
+int
+addr_header_name(const char *s, size_t len, struct buf *name)
+{
+	struct addr_name	 n = { name, -1 };
+
+	if (addr_visit_header(s, len, addr_visit_name, &n) == -1 &&
+	    n.kind == -1)
+		return ADDR_NAME_NONE;
+	return n.kind == -1 ? ADDR_NAME_NONE : n.kind;
 }

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "err.h"
 
 #define ADDR_MAX		512	/* longest addr-spec accepted, in bytes */
@@ -95,5 +96,24 @@ const char *addr_show(const char *);
 char	*addr_qualify(const char *, const char *domain);
 /* The domain part (after the last '@' outside quotes), or NULL. */
 const char *addr_domain(const char *);
+/*
+ * SPEC 11: the body of an address header (From, To, Cc, Reply-To, Sender
+ * and their Resent- forms; folding allowed) with "@domain" put right after
+ * every bare local name, and every other byte as it was: display names,
+ * comments, groups, white space.  1 with the new body appended to out; 0
+ * when there is nothing to qualify, domain is NULL or "", or the body does
+ * not parse as addr_parse_list() would take it (it is then left alone).
+ */
+int	addr_qualify_header(const char *, size_t, const char *domain,
+	    struct buf *out);
+/*
+ * force_from: the display name of the first mailbox of a From body, into
+ * name.  ADDR_NAME_PHRASE: the phrase before '<' as written (folding
+ * removed), ready to be written again; ADDR_NAME_COMMENT: the text of the
+ * mailbox's first comment, as in cron's "root (Cron Daemon)", quoted-pairs
+ * undone (to be encoded as a phrase); ADDR_NAME_NONE: neither.
+ */
+enum { ADDR_NAME_NONE, ADDR_NAME_PHRASE, ADDR_NAME_COMMENT };
+int	addr_header_name(const char *, size_t, struct buf *name);
 
 #endif

@@ -255,10 +255,12 @@ message_domain(const struct message *m)
 
 /* "From: Name <sender>\r\n"; the null sender shows as MAILER-DAEMON. */
 static void
-message_from(const struct message *m, struct buf *b)
+message_from(const struct message *m, struct buf *b, const char *orig,
+    size_t origlen)
 {
 	const char	*sender = m->opts->sender;
 	struct buf	 name;
+	int		 kind = ADDR_NAME_NONE;
 
 	buf_adds(b, "From: ");
 	if (addr_is_null(sender)) {
@@ -266,14 +268,23 @@ message_from(const struct message *m, struct buf *b)
 		return;
 	}
 	buf_init(&name, 0);
-	if (m->opts->fullname != NULL)
-		buf_adds(&name, m->opts->fullname);
-	else
-		message_gecos(&name);
-	if (name.len > 0) {
+	/* force_from: the name the caller wrote wins over -F and GECOS. */
+	if (orig != NULL)
+		kind = addr_header_name(orig, origlen, &name);
+	if (kind == ADDR_NAME_NONE) {
+		buf_reset(&name);
+		if (m->opts->fullname != NULL)
+			buf_adds(&name, m->opts->fullname);
+		else
+			message_gecos(&name);
+	}
+	if (kind == ADDR_NAME_PHRASE)
+		buf_add(b, name.data, name.len);
+	else if (name.len > 0)
 		message_phrase(b, name.data);
+	if (name.len > 0)
 		buf_addf(b, " <%s>\r\n", sender);
-	} else
+	else
 		buf_addf(b, "%s\r\n", sender);
 	buf_free(&name);
 }
@@ -312,7 +323,7 @@ message_add_headers(struct message *m, struct mh_err *err)
 
 	buf_init(&b, 0);
 	if (!m->has_from)
-		message_from(m, &b);
+		message_from(m, &b, NULL, 0);
 	if (!m->has_date && timefmt_rfc5322(time(NULL), date,
 	    sizeof(date)) == 0)
 		buf_addf(&b, "Date: %s\r\n", date);
@@ -322,6 +333,44 @@ message_add_headers(struct message *m, struct mh_err *err)
 	rc = b.len > 0 ? message_field(m, b.data, b.len, err) : 0;
 	buf_free(&b);
 	return rc == 0 ? message_emit(m, "\r\n", 2, err) : -1;
+}
+
+/* The fields whose bare local names get @domain (SPEC 11). */
+static int
+message_addr_field(const struct rfc5322 *p)
+{
+	static const char *const names[] = { "From", "Sender", "Reply-To",
+	    "To", "Cc", "Resent-From", "Resent-Sender", "Resent-Reply-To",
+	    "Resent-To", "Resent-Cc", NULL };
+	size_t	 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (rfc5322_is(p, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Postfix qualifies the header addresses of locally submitted mail:
+ * "To: root" would be scored as spam, or refused.  Only "@domain" is
+ * added; aliases are for the envelope alone.
+ */
+static int
+message_qualify(struct message *m, struct mh_err *err)
+{
+	const struct rfc5322	*p = &m->hdr;
+	struct buf		 b;
+	int			 rc;
+
+	buf_init(&b, 0);
+	buf_add(&b, p->field.data, p->value_off);
+	if (addr_qualify_header(p->field.data + p->value_off,
+	    p->field.len - p->value_off, conf_domain(m->opts->cfg), &b))
+		rc = message_field(m, b.data, b.len, err);
+	else
+		rc = message_field(m, p->field.data, p->field.len, err);
+	buf_free(&b);
+	return rc;
 }
 
 /* -t: the addresses of a To/Cc/Bcc (or Resent-) field. */
@@ -368,12 +417,15 @@ message_on_field(struct message *m, struct mh_err *err)
 		m->has_from = 1;
 		if (m->opts->cfg->force_from) {
 			buf_init(&b, 0);
-			message_from(m, &b);
+			message_from(m, &b, p->field.data + p->value_off,
+			    p->field.len - p->value_off);
 			rc = message_field(m, b.data, b.len, err);
 			buf_free(&b);
 			return rc;
 		}
 	}
+	if (message_addr_field(p))
+		return message_qualify(m, err);
 	return message_field(m, p->field.data, p->field.len, err);
 }
 

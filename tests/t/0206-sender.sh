@@ -37,5 +37,6 @@ force_from = yes'
 printf 'From: Someone Else <else@example.net>\nSubject: 6\n\nx\n' | mh sendmail -F Fixed -f other@example.org bob@example.com
 mh sendmail -q
 is "$(transcript mail 6)" "fixed@example.org" "force_from: the envelope is always from"
-is "$(hdr 6 From)" "From: Fixed <fixed@example.org>" "force_from: From: rewritten"
+is "$(hdr 6 From)" "From: Someone Else <fixed@example.org>" \
+    "force_from: From: rewritten, the caller's display name kept (SPEC 11)"
 is "$(transcript data 6 | grep -c 'else@example.net')" 0 "force_from: the old From: is gone"

@@ -59,6 +59,7 @@ is "$st" 0 "cronie: exit 0 (-odi: delivered in the foreground)"
 is "$(tcount)" 2 "cronie: delivered before sendmail returned, no flush needed"
 is "$(rcpts 2)" "backup@example.com" "cronie: bare To: name qualified with the domain"
 h=$(hdrs 2)
-like "$h" $'^From: "\\(Cron Daemon\\)" <backup>\r$' "cronie: its From header untouched"
+like "$h" $'^From: "\\(Cron Daemon\\)" <backup@example.com>\r$' \
+    "cronie: its From header kept, the bare name qualified (SPEC 11)"
 like "$h" $'^Auto-Submitted: auto-generated\r$' "cronie: Auto-Submitted kept"
 is "$(spool_count)" 0 "spool empty"

@@ -29,5 +29,6 @@ is "$? $(wc -c <md.err)" "0 0" "mdadm: exit 0, nothing on stderr"
 mh sendmail -q
 snap
 is "$(tcount)" 2 "mdadm: delivered"
-like "$(tdata 2)" $'^From: mdadm monitoring <root>\r$' "mdadm: From header untouched"
+like "$(tdata 2)" $'^From: mdadm monitoring <root@example.com>\r$' \
+    "mdadm: From header kept, the bare name qualified (SPEC 11)"
 is "$(body 2 | tail -n 1)" $'A Fail event had been detected on md device /dev/md0.\r' "mdadm: whole body"

@@ -164,6 +164,99 @@ START_TEST(parse_list_ok)
 }
 END_TEST
 
+/*
+ * SPEC 11, over the same table: addr_qualify_header() adds "@x.test"
+ * after exactly the bare names addr_parse_list() finds (the envelope
+ * side), parsing the result gives those names qualified and nothing else
+ * changed, and taking the insertions out gives the input byte for byte.
+ */
+START_TEST(qualify_header_table)
+{
+	const struct ok_case	*c = &list_ok[_i];
+	struct addr_list	 l;
+	struct mh_err		 err = { 0 };
+	struct buf		 out, want, got, back;
+	size_t			 len = c->len ? c->len : strlen(c->in), i, nbare;
+	const char		*p, *q;
+	char			*a;
+
+	addr_list_init(&l, 0);
+	buf_init(&out, 0);
+	buf_init(&want, 0);
+	buf_init(&got, 0);
+	buf_init(&back, 0);
+	ck_assert_int_eq(addr_parse_list(c->in, len, &l, &err), 0);
+	buf_adds(&want, "");
+	for (i = nbare = 0; i < l.n; i++) {
+		a = addr_qualify(l.v[i], "x.test");
+		nbare += strcmp(a, l.v[i]) != 0;
+		buf_addf(&want, "%s%s", i > 0 ? " | " : "", a);
+		free(a);
+	}
+	ck_assert_int_eq(addr_qualify_header(c->in, len, "x.test", &out),
+	    nbare > 0);
+	if (nbare == 0)
+		goto done;
+	addr_list_free(&l);
+	addr_list_init(&l, 0);
+	ck_assert_int_eq(addr_parse_list(out.data, out.len, &l, &err), 0);
+	join_list(&l, &got);
+	ck_assert_msg(strcmp(got.data, want.data) == 0,
+	    "case %d [%s]: [%s] gives [%s], want [%s]", _i, c->in, out.data,
+	    got.data, want.data);
+	for (p = out.data, i = 0; (q = strstr(p, "@x.test")) != NULL;
+	    p = q + 7, i++)
+		buf_add(&back, p, (size_t)(q - p));
+	buf_adds(&back, p);
+	ck_assert_uint_eq(i, nbare);
+	ck_assert_uint_eq(back.len, len);
+	ck_assert_msg(memcmp(back.data, c->in, len) == 0, "case %d", _i);
+done:
+	buf_free(&out);
+	buf_free(&want);
+	buf_free(&got);
+	buf_free(&back);
+	addr_list_free(&l);
+}
+END_TEST
+
+/* force_from's display name: the phrase as written, or the comment. */
+START_TEST(header_name)
+{
+	static const struct {
+		const char	*in, *name;
+		int		 kind;
+	} t[] = {
+		{ "root (Cron Daemon)", "Cron Daemon", ADDR_NAME_COMMENT },
+		{ "root ( Cron\r\n Daemon )", "Cron Daemon", ADDR_NAME_COMMENT },
+		{ "(Cron Daemon) root", "Cron Daemon", ADDR_NAME_COMMENT },
+		{ "root (a \\(b\\) (c))", "a (b) (c)", ADDR_NAME_COMMENT },
+		{ "\"Doe, John\" <jd@x>", "\"Doe, John\"", ADDR_NAME_PHRASE },
+		{ "John\r\n Doe <jd@x> (c)", "John Doe", ADDR_NAME_PHRASE },
+		{ "=?UTF-8?Q?D=C3=A9mon?= <x@y>", "=?UTF-8?Q?D=C3=A9mon?=",
+		    ADDR_NAME_PHRASE },
+		{ "<root> (Cron)", "Cron", ADDR_NAME_COMMENT },
+		{ "Ann <a@x>, Bob <b@x>", "Ann", ADDR_NAME_PHRASE },
+		{ "root", "", ADDR_NAME_NONE },
+		{ "<root>", "", ADDR_NAME_NONE },
+		{ "root ()", "", ADDR_NAME_NONE },
+		{ "\"unterminated", "", ADDR_NAME_NONE },
+	};
+	struct buf	 b;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(t); i++) {
+		buf_init(&b, 0);
+		buf_adds(&b, "");
+		ck_assert_int_eq(addr_header_name(t[i].in, strlen(t[i].in),
+		    &b), t[i].kind);
+		ck_assert_msg(strcmp(b.data, t[i].name) == 0, "[%s]: [%s]",
+		    t[i].in, b.data);
+		buf_free(&b);
+	}
+}
+END_TEST
+
 /* ---- addr_parse_list: hostile and broken lists ---- */
 
 static const struct bad_case list_bad[] = {
@@ -786,6 +879,8 @@ suite(void)
 
 	tc = tcase_create("parse_list");
 	tcase_add_loop_test(tc, parse_list_ok, 0, NELEM(list_ok));
+	tcase_add_loop_test(tc, qualify_header_table, 0, NELEM(list_ok));
+	tcase_add_test(tc, header_name);
 	tcase_add_loop_test(tc, parse_list_bad, 0, NELEM(list_bad));
 	suite_add_tcase(s, tc);
 

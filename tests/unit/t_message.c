@@ -423,11 +423,20 @@ END_TEST
 START_TEST(force_from)
 {
 	cfg.force_from = 1;
+	/* The address is replaced; the display name stays (SPEC 11). */
 	ck_assert_int_eq(run("From: Mallory <m@evil>\nSubject: s\n\nb\n", 0),
 	    0);
-	assert_prefix("From: Alice <alice@example.com>\r\nSubject: s\r\n");
+	assert_prefix("From: Mallory <alice@example.com>\r\nSubject: s\r\n");
 	ck_assert_int_eq(count(out, "From:"), 1);
 	ck_assert_int_eq(count(out, "evil"), 0);
+	message_free(&msg);
+	/* cron's comment becomes the display name */
+	ck_assert_int_eq(run("From: root (Cron Daemon)\n\nb\n", 0), 0);
+	assert_prefix("From: Cron Daemon <alice@example.com>\r\n");
+	message_free(&msg);
+	/* no name in the header: -F's (opts.fullname) */
+	ck_assert_int_eq(run("From: root\n\nb\n", 0), 0);
+	assert_prefix("From: Alice <alice@example.com>\r\n");
 }
 END_TEST
 

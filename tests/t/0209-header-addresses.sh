@@ -1,0 +1,93 @@
+#!/bin/bash
+# 0209-header-addresses.sh: message.c, addr.c (SPEC 11).  Bare local names
+# in From, To, Cc, Reply-To, Sender and the Resent- forms get @domain, in
+# sendmail mode and -bs; display names, comments, groups and everything
+# else stay byte for byte (checked with Python's email package over the
+# address table of tests/unit/t_addr.c, tests/lib/addr_table.py); aliases
+# apply to the envelope only; force_from keeps the display name, and
+# cron's "root (Cron Daemon)" becomes "Cron Daemon <from>".
+. "$TESTLIB/tap.sh"
+
+start_smtpd || bail "no smtpd"
+mh_conf "[sender]
+domain = example.com
+[aliases]
+root = admin@example.org"
+table() { "$PYTHON" "$TESTLIB/addr_table.py" "$@" "$TESTSRC/unit/t_addr.c"; }
+# header NAME [N]: the unfolded field NAME of transaction N (default last)
+header() {
+	transcript data "${2:--1}" | tr -d '\r' | sed '/^$/q' |
+		awk -v n="$1:" 'tolower(substr($0, 1, length(n))) == tolower(n) { v = substr($0, length(n) + 2); f = 1; next }
+		    f && /^[ \t]/ { v = v $0; next } { f = 0 } END { print v }'
+}
+
+# 1. The address table, one Cc: per row, in sendmail mode and with -bs.
+table msg >table.eml
+mh sendmail -i -odq bob@example.net <table.eml
+mh mailhop flush
+wait_transactions 1
+transcript data 1 >t1
+"$PYTHON" "$TESTLIB/addr_table.py" check "$TESTSRC/unit/t_addr.c" t1 >check1
+while read -r n res; do is "$res" ok "sendmail: address table row $n"; done <check1
+{
+	printf 'EHLO t.example\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n'
+	sed 's/^\./../; s/$/\r/' table.eml
+	printf '.\r\nQUIT\r\n'
+} | mh sendmail -bs >bs.out 2>&1
+mh mailhop flush
+wait_transactions 2
+transcript data 2 >t2
+"$PYTHON" "$TESTLIB/addr_table.py" check "$TESTSRC/unit/t_addr.c" t2 >check2
+while read -r n res; do is "$res" ok "-bs: address table row $n"; done <check2
+[ "$(wc -l <check1)" -gt 80 ] && [ "$(wc -l <check2)" = "$(wc -l <check1)" ]
+ok $? "every row was checked ($(wc -l <check1) rows)"
+
+# 2. Which fields: the address fields and their Resent- forms, nothing else.
+printf '%s\n' 'From: root' 'Sender: root' 'Reply-To: root' 'To: root' \
+    'Cc: root' 'Resent-From: root' 'Resent-Sender: root' 'Resent-To: root' \
+    'Resent-Cc: root' 'Resent-Reply-To: root' 'X-Other: root' 'Subject: root' \
+    'Comments: root' '' 'root' | mh sendmail -i -odq bob@example.net
+mh mailhop flush
+wait_transactions 3
+for f in From Sender Reply-To To Cc Resent-From Resent-Sender Resent-To Resent-Cc Resent-Reply-To; do
+	is "$(header $f)" "root@example.com" "$f: root qualified"
+done
+for f in X-Other Subject Comments; do
+	is "$(header $f)" "root" "$f: not an address field, unchanged"
+done
+is "$(transcript data | tr -d '\r' | sed '1,/^$/d')" "root" "the body is not touched"
+
+# 3. Aliases are for the envelope: To: root goes to admin@example.org.
+printf 'To: Admin <root>, root (the boss)\nSubject: alias\n\nx\n' | mh sendmail -t -odq
+mh mailhop flush
+wait_transactions 4
+is "$(transcript rcpt | tr " " "\n" | tail -n 1)" "admin@example.org" "the envelope has the alias"
+is "$(header To)" "Admin <root@example.com>, root@example.com (the boss)" \
+    "the header keeps the name, qualified, alias not applied"
+
+# 4. force_from keeps the display name; cron's comment becomes one.
+mh_conf "[sender]
+domain = example.com
+from = alerts@example.com
+force_from = yes"
+ff() {
+	printf 'From: %s\nSubject: ff\n\nx\n' "$1" | mh sendmail -FCronDaemon -i -odq bob@example.net
+	mh mailhop flush
+	wait_transactions "$2"
+	header From
+}
+is "$(ff 'root (Cron Daemon)' 5)" "Cron Daemon <alerts@example.com>" \
+    "force_from: root (Cron Daemon) becomes Cron Daemon <alerts@...>"
+is "$(ff '"Doe, John" <john@example.org>' 6)" '"Doe, John" <alerts@example.com>' \
+    "force_from: a display name is kept as written"
+is "$(ff 'root (Démon de cron)' 7)" "=?UTF-8?B?RMOpbW9uIGRlIGNyb24=?= <alerts@example.com>" \
+    "force_from: a non-ASCII comment is RFC 2047-encoded"
+is "$(ff 'root' 8)" "CronDaemon <alerts@example.com>" \
+    "force_from: no name in the header: -F's name"
+is "$(transcript mail 8)" "alerts@example.com" "force_from: the envelope sender is from"
+"$PYTHON" -c '
+import email, email.policy, sys
+m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+print(m["from"].addresses[0].display_name, m["from"].addresses[0].addr_spec)
+' < <(transcript data 7) >py.out
+is "$(cat py.out)" "Démon de cron alerts@example.com" "Python decodes the encoded name and the address"

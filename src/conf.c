@@ -70,6 +70,8 @@ static const struct conf_key conf_keys[] = {
 	    NULL, CKG_NONE },
 	{ "queue", "failed_keep", CK_DURATION, F(failed_keep), 0,
 	    CONF_DURATION_MAX, NULL, CKG_NONE },
+	{ "queue", "linger", CK_DURATION, F(linger), 0, 30 * CONF_DAYS, NULL,
+	    CKG_NONE },
 	{ "queue", "parallel", CK_INT, F(parallel), 1, 64, NULL, CKG_NONE },
 	{ "queue", "max_size", CK_SIZE, F(max_size), 1, 0, NULL, CKG_NONE },
 	{ "queue", "max_recipients", CK_LONG, F(max_recipients), 1, 1000000,
@@ -89,6 +91,7 @@ conf_defaults(void *base)
 	cfg->retry_max = 3600;
 	cfg->max_age = 5 * CONF_DAYS;
 	cfg->failed_keep = 7 * CONF_DAYS;
+	cfg->linger = 3600;
 	cfg->deliver = CONF_DELIVER_BACKGROUND;
 	cfg->parallel = 1;
 	cfg->max_size = 64ULL << 20;

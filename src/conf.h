@@ -150,6 +150,7 @@ struct config {
 	long		 retry_max;	/* seconds */
 	long		 max_age;	/* seconds */
 	long		 failed_keep;	/* seconds */
+	long		 linger;	/* seconds a -odb delivery stays; 0: off */
 	int		 parallel;
 	unsigned long long max_size;
 	unsigned long long max_header_size;

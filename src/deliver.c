@@ -28,6 +28,7 @@
 #include "oauth.h"
 #include "relay.h"
 #include "text.h"
+#include "wake.h"
 #include "xmem.h"
 
 /* Entries claimed (locks and descriptors held) at once. */
@@ -62,6 +63,12 @@
 #define DELIVER_CLOSE_MAX	(4 * DELIVER_SYNC_MAX)
 /* Files a thread takes at a time: the lock is not taken per close. */
 #define DELIVER_CLOSE_BATCH	8
+/*
+ * A lingering or watching flusher reads the whole spool for retries at
+ * most this often (SPEC 13: mail queued in a row must not cost a rescan
+ * each; new entries are read one by one as inotify names them).
+ */
+#define DELIVER_FULL_GAP_MS	1000
 
 struct dl_syncer {
 	struct spool	*sp;
@@ -104,6 +111,8 @@ struct dl_item {
 struct dl_run {
 	struct spool		*sp;
 	const struct config	*cfg;
+	struct config		*reloaded;	/* cfg after a SIGHUP: ours */
+	deliver_reload_fn	*reload;
 	const struct request	*opts;
 	struct deliver_stats	*st;
 	struct relay		*relay;
@@ -112,6 +121,12 @@ struct dl_run {
 	struct dl_ids		 bounces;	/* made in this run: always due */
 	int			 lockfd;	/* flush.lock while held, else -1 */
 	int			 first;		/* first pass: filters and force */
+	/* Lingering (-odb) and watching (flush --watch): */
+	struct wake		 wake;
+	int			 waking;	/* wake is open */
+	time_t			 earliest;	/* soonest next attempt seen; 0: none */
+	struct timespec		 linger_end;	/* CLOCK_MONOTONIC; watch: none */
+	struct timespec		 last_full;	/* when the last full pass ended */
 	struct dl_syncer	 syncer;
 	struct mh_err		 lerr;		/* first local error, if any */
 	char			 notice[RELAY_REPLY_MAX];	/* logged from relay.c */
@@ -120,6 +135,8 @@ struct dl_run {
 
 static void	dl_on_done(struct relay_job *, void *);
 static void	dl_warn(struct dl_run *, const struct mh_err *);
+static void	dl_log_open(struct dl_run *, const struct config *,
+		    struct mh_err *);
 
 /* ---- small helpers ---- */
 
@@ -288,6 +305,35 @@ dl_entry_due(const struct dl_run *run, const char *id,
 		if (dl_rcpt_due(run, &env->rcpts[i], now, bounce))
 			return 1;
 	return 0;
+}
+
+/*
+ * A lingering flusher sleeps until the soonest retry of the mail it
+ * leaves queued: noted from every envelope a pass reads and every outcome
+ * it writes, the same times dl_rcpt_due() goes by.
+ */
+static void
+dl_note_next(struct dl_run *run, const struct envelope *env)
+{
+	size_t	 i;
+	time_t	 t;
+
+	if (env->state != ENV_QUEUED)
+		return;
+	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].state != RCPT_PENDING)
+			continue;
+		t = env->rcpts[i].next > 0 ? env->rcpts[i].next : 1;
+		if (run->earliest == 0 || t < run->earliest)
+			run->earliest = t;
+	}
+}
+
+/* SIGTERM or SIGINT to a lingering or watching flusher. */
+static int
+dl_stopping(const struct dl_run *run)
+{
+	return run->waking && wake_stopping();
 }
 
 /* ---- recording outcomes ---- */
@@ -717,6 +763,7 @@ dl_settle(struct dl_run *run, struct dl_item *it, time_t now)
 	if (bid[0] != '\0')
 		log_msg(&run->log, "%s: sender non-delivery notification: %s",
 		    env->id, bid);
+	dl_note_next(run, env);
 	if (envelope_count(env, RCPT_PENDING) > 0)
 		rc = spool_update(run->sp, &it->e, &err);
 	else if (quiet && envelope_count(env, RCPT_FAILED) > 0) {
@@ -835,6 +882,8 @@ dl_relay_open(struct dl_run *run, struct mh_err *err)
 
 	run->relay = relay_new(up, run->cfg->parallel, run->opts->verbose,
 	    err);
+	if (run->relay != NULL && run->waking)
+		relay_stop_on(run->relay, wake_stop_flag());
 	if (run->relay == NULL || !oauth_enabled(up))
 		return;
 	if ((fd = spool_state_open(run->sp, &e)) == -1)
@@ -922,11 +971,15 @@ dl_consider(struct dl_run *run, const char *id, int dry, struct dl_item *it,
 	struct mh_err	 err;
 	int		 rc, wait;
 
+	/* Tried in this run (its next attempt is noted): not read again. */
+	if (dl_ids_has(&run->tried, id))
+		return 0;
 	rc = spool_peek(run->sp, id, &env, &err);
 	if (rc == -1 && err.exit != EX_NOUSER)
 		dl_warn(run, &err);
 	if (rc != 0)
 		return 0;
+	dl_note_next(run, &env);
 	if (env.state == ENV_FAILED && !dry)
 		dl_expire_failed(run, id, now);
 	rc = dl_entry_due(run, id, &env, now);
@@ -961,23 +1014,22 @@ dl_take(struct dl_run *run, struct dl_item *it, struct relay_job *job,
 }
 
 /*
- * One pass: returns how many entries were due (claimed and relayed, or
- * for a dry pass merely found due), -1 on a local error.
+ * One pass over the entries ids (sorted): returns how many were due
+ * (claimed and relayed, or for a dry pass merely found due), -1 on a
+ * local error.  A stop request ends it between entries.
  */
 static int
-dl_pass(struct dl_run *run, int dry, struct mh_err *err)
+dl_pass_ids(struct dl_run *run, char *const *ids, size_t n, int dry,
+    struct mh_err *err)
 {
 	struct dl_item	*items;
 	struct relay_job *jobs;
-	char		**ids;
-	size_t		 n, i, nb = 0;
+	size_t		 i, nb = 0;
 	int		 found = 0, rc = 0;
 
-	if (spool_list(run->sp, &ids, &n, err) == -1)
-		return -1;
 	items = xcalloc(DELIVER_BATCH, sizeof(*items));
 	jobs = xcalloc(DELIVER_BATCH, sizeof(*jobs));
-	for (i = 0; i < n && rc == 0; i++) {
+	for (i = 0; i < n && rc == 0 && !dl_stopping(run); i++) {
 		if (!dl_consider(run, ids[i], dry, &items[nb], time(NULL)))
 			continue;
 		found++;
@@ -992,8 +1044,22 @@ dl_pass(struct dl_run *run, int dry, struct mh_err *err)
 		rc = dl_batch(run, items, jobs, nb, err);
 	free(items);
 	free(jobs);
-	spool_ids_free(ids, n);
 	return rc == -1 ? -1 : found;
+}
+
+/* A pass over the whole spool. */
+static int
+dl_pass(struct dl_run *run, int dry, struct mh_err *err)
+{
+	char	**ids;
+	size_t	 n;
+	int	 rc;
+
+	if (spool_list(run->sp, &ids, &n, err) == -1)
+		return -1;
+	rc = dl_pass_ids(run, ids, n, dry, err);
+	spool_ids_free(ids, n);
+	return rc;
 }
 
 /* The -odb lock: 0 held, 1 another flusher has it, -1 error. */
@@ -1016,34 +1082,247 @@ dl_lock(struct dl_run *run, struct mh_err *err)
 	return 0;
 }
 
+/* Passes until one finds nothing due (or a stop request). */
+static int
+dl_drain(struct dl_run *run, struct mh_err *err)
+{
+	int	 n;
+
+	if (run->waking)
+		wake_forget(&run->wake);
+	do {
+		n = dl_pass(run, 0, err);
+		run->first = 0;
+	} while (n > 0 && !dl_stopping(run));
+	clock_gettime(CLOCK_MONOTONIC, &run->last_full);
+	return n == -1 ? -1 : 0;
+}
+
+/*
+ * -odb, nothing left to do: let the lock go, then look once more (a -odb
+ * flusher that gave up because we held the lock queued its mail before
+ * it tried, so we see it here).  1: it did, and the lock is ours again.
+ */
+static int
+dl_release(struct dl_run *run, struct mh_err *err)
+{
+	int	 n, r;
+
+	flock(run->lockfd, LOCK_UN);
+	n = dl_pass(run, 1, err);
+	if (n <= 0)
+		return n;
+	r = dl_lock(run, err);
+	return r == 0 ? 1 : r == 1 ? 0 : -1;
+}
+
+/* ---- lingering and watching (SPEC 10) ---- */
+
+static long
+dl_ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000 +
+	    (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* Milliseconds left before the end of linger (0: over). */
+static long
+dl_linger_left(const struct dl_run *run)
+{
+	struct timespec	 now;
+	long		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = dl_ms_between(&now, &run->linger_end);
+	return ms > 0 ? ms : 0;
+}
+
+/*
+ * How long to sleep: until the soonest retry, but never sooner than
+ * DELIVER_FULL_GAP_MS after the last full pass (an entry that another
+ * flusher holds looks due at once; and retries due within that time go
+ * in one pass instead of one pass each), and not past the end of linger.
+ * -1: no limit (watching, nothing queued).
+ */
+static long
+dl_sleep_ms(const struct dl_run *run)
+{
+	struct timespec	 now, rt;
+	long		 ms = -1, gap, left;
+
+	if (run->earliest != 0) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		ms = run->earliest <= rt.tv_sec ? 0 :
+		    (long)(run->earliest - rt.tv_sec) * 1000 -
+		    rt.tv_nsec / 1000000;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		gap = DELIVER_FULL_GAP_MS - dl_ms_between(&run->last_full,
+		    &now);
+		if (ms < gap)
+			ms = gap;
+		if (ms < 0)
+			ms = 0;
+	}
+	if (!run->opts->watch) {
+		left = dl_linger_left(run);
+		if (ms < 0 || ms > left)
+			ms = left;
+	}
+	return ms;
+}
+
+/* The retries that are due: a full pass, every entry tried afresh. */
+static int
+dl_full(struct dl_run *run, struct mh_err *err)
+{
+	dl_ids_free(&run->tried);
+	dl_ids_free(&run->bounces);
+	run->earliest = 0;
+	return dl_drain(run, err);
+}
+
+/*
+ * Entries that appeared while we slept: only they are read (not the
+ * whole spool, so mail queued in a row costs no rescan each), then the
+ * bounces they made.  Events of our own envelope updates name entries
+ * tried in this round, which dl_consider() skips.
+ */
+static int
+dl_new(struct dl_run *run, struct mh_err *err)
+{
+	struct dl_ids	 b;
+	char *const	*ids;
+	size_t		 n, i;
+	int		 found;
+
+	ids = wake_ids(&run->wake, &n);
+	found = dl_pass_ids(run, ids, n, 0, err);
+	wake_forget(&run->wake);
+	while (found > 0 && run->bounces.n > 0) {
+		memset(&b, 0, sizeof(b));
+		for (i = 0; i < run->bounces.n; i++)
+			dl_ids_add(&b, run->bounces.v[i]);
+		found = dl_pass_ids(run, b.v, b.n, 0, err);
+		dl_ids_free(&b);
+	}
+	return found == -1 ? -1 : 0;
+}
+
+/* SIGHUP: a fresh configuration from the helper's own loader. */
+static int
+dl_reload(struct dl_run *run, struct mh_err *err)
+{
+	struct config	*cfg;
+	struct mh_err	 why;
+
+	if (run->reload == NULL)
+		return 0;
+	cfg = xmalloc(sizeof(*cfg));
+	conf_init(cfg);
+	if (run->reload(cfg, run->opts, &why) == -1) {
+		conf_free(cfg);
+		free(cfg);
+		log_msg(&run->log, "SIGHUP: configuration not re-read, the "
+		    "old one stays: %s", why.msg);
+		return 0;
+	}
+	if ((cfg->dir == NULL) != (run->cfg->dir == NULL) ||
+	    (cfg->dir != NULL && strcmp(cfg->dir, run->cfg->dir) != 0))
+		log_msg(&run->log, "SIGHUP: [queue] dir changed: restart to "
+		    "use it; still watching %s", run->sp->path);
+	if (run->relay != NULL)
+		relay_free(run->relay);
+	run->relay = NULL;
+	log_close(&run->log);
+	dl_log_open(run, cfg, err);
+	run->cfg = cfg;
+	if (run->reloaded != NULL) {
+		conf_free(run->reloaded);
+		free(run->reloaded);
+	}
+	run->reloaded = cfg;
+	log_msg(&run->log, "SIGHUP: configuration re-read");
+	return 0;
+}
+
+/*
+ * Lingering (-odb, for [queue] linger) and watching (flush --watch):
+ * sleep until the soonest retry or until an entry appears, then deliver.
+ * Returns 0 when it is time to go: linger is over or nothing is deferred
+ * any more (lingering), or SIGTERM/SIGINT came.
+ */
+static int
+dl_linger(struct dl_run *run, struct mh_err *err)
+{
+	int	 rc = 0;
+
+	while (rc == 0 && !dl_stopping(run)) {
+		if (!run->opts->watch &&
+		    (run->earliest == 0 || dl_linger_left(run) == 0))
+			return 0;
+		switch (wake_wait(&run->wake, dl_sleep_ms(run))) {
+		case WAKE_STOP:
+			return 0;
+		case WAKE_RELOAD:
+			rc = dl_reload(run, err);
+			if (rc == 0)
+				rc = dl_full(run, err);
+			break;
+		case WAKE_NEW:
+			rc = dl_new(run, err);
+			break;
+		case WAKE_TIME:
+			if (!run->opts->watch && dl_linger_left(run) == 0)
+				return 0;
+			/* FALLTHROUGH */
+		case WAKE_RESCAN:
+			rc = dl_full(run, err);
+			break;
+		}
+	}
+	return rc;
+}
+
 /*
  * The loop.  A pass that did something is followed by another (bounces,
- * mail queued meanwhile).  A -odb flusher that finds nothing lets the
- * lock go and then looks once more: a -odb flusher that gave up because
- * we held the lock queued its mail before it tried, so we see it here.
+ * mail queued meanwhile).  Then a lingering or watching flusher waits for
+ * more (dl_linger); a -odb one lets its lock go last (dl_release).
  */
 static int
 dl_loop(struct dl_run *run, struct mh_err *err)
 {
-	int	 n, r;
+	int	 r;
 
 	for (;;) {
-		n = dl_pass(run, 0, err);
-		run->first = 0;
-		if (n == -1)
+		if (dl_drain(run, err) == -1)
 			return -1;
-		if (n > 0)
-			continue;
-		if (!run->opts->background)
+		if (run->waking && dl_linger(run, err) == -1)
+			return -1;
+		if (!run->opts->background || dl_stopping(run))
 			return 0;
-		flock(run->lockfd, LOCK_UN);
-		n = dl_pass(run, 1, err);
-		if (n <= 0)
-			return n;
-		r = dl_lock(run, err);
-		if (r != 0)
-			return r == 1 ? 0 : -1;
+		r = dl_release(run, err);
+		if (r <= 0)
+			return r;
 	}
+}
+
+/*
+ * flush --watch: the spool's lock, waiting for a lingering -odb flusher
+ * that has it (it goes within [queue] linger).  1: stopped meanwhile.
+ */
+static int
+dl_lock_wait(struct dl_run *run, struct mh_err *err)
+{
+	int	 r, said = 0;
+
+	while ((r = dl_lock(run, err)) == 1) {
+		if (!said++)
+			log_msg(&run->log, "waiting for the flusher that holds "
+			    "%s/%s", run->sp->path, DELIVER_LOCK);
+		if (wake_wait(&run->wake, 1000) == WAKE_STOP)
+			return 1;
+	}
+	return r;
 }
 
 /* -qI ID: it must exist; a held entry is not flushed. */
@@ -1066,31 +1345,81 @@ dl_check_only(struct dl_run *run, struct mh_err *err)
 	return rc;
 }
 
+/* The log, and for --watch stderr as well (SPEC 10); a failure is a warning. */
+static void
+dl_log_open(struct dl_run *run, const struct config *cfg, struct mh_err *err)
+{
+	if (log_open(&run->log, cfg, err) == -1) {
+		dl_warn(run, err);
+		mh_err_clear(err);
+	}
+	if (run->opts->watch)
+		log_also_stderr(&run->log);
+}
+
+/*
+ * Lingering or watching: the signals and the spool's inotify watch are
+ * taken before the first pass, so nothing queued during it is missed.
+ */
+static int
+dl_wake_open(struct dl_run *run, struct mh_err *err)
+{
+	if (!run->opts->watch &&
+	    !(run->opts->background && run->cfg->linger > 0))
+		return 0;
+	if (wake_open(&run->wake, run->sp->dirfd, err) == -1)
+		return -1;
+	run->waking = 1;
+	clock_gettime(CLOCK_MONOTONIC, &run->linger_end);
+	run->linger_end.tv_sec += run->cfg->linger;
+	return 0;
+}
+
+/*
+ * -odb and --watch take the spool's flush lock first: a -odb flusher
+ * that finds it held exits at once (the holder sees its entry), before it
+ * reads anything else of the spool.
+ */
+static int
+dl_start(struct dl_run *run, struct mh_err *err)
+{
+	int	 rc = 0;
+
+	if (run->opts->watch && dl_wake_open(run, err) == -1)
+		return -1;
+	if (run->opts->background || run->opts->watch)
+		rc = dl_lock(run, err);
+	if (rc == 1 && run->opts->watch)
+		rc = dl_lock_wait(run, err);
+	if (rc != 0)
+		return rc;
+	spool_cleanup(run->sp);
+	if (run->opts->only_id != NULL && dl_check_only(run, err) == -1)
+		return -1;
+	if (run->opts->background && dl_wake_open(run, err) == -1)
+		return -1;
+	return 0;
+}
+
 int
 deliver_run(struct spool *sp, const struct config *cfg,
-    const struct request *opts, struct deliver_stats *st,
-    struct mh_err *err)
+    const struct request *opts, deliver_reload_fn *reload,
+    struct deliver_stats *st, struct mh_err *err)
 {
 	struct dl_run	 run;
-	int		 rc = 0;
+	int		 rc;
 
 	memset(&run, 0, sizeof(run));
 	memset(st, 0, sizeof(*st));
 	run.sp = sp;
 	run.cfg = cfg;
+	run.reload = reload;
 	run.opts = opts;
 	run.st = st;
 	run.lockfd = -1;
 	run.first = 1;
-	if (log_open(&run.log, cfg, err) == -1) {
-		dl_warn(&run, err);
-		mh_err_clear(err);
-	}
-	spool_cleanup(sp);
-	if (opts->only_id != NULL)
-		rc = dl_check_only(&run, err);
-	if (rc == 0 && opts->background)
-		rc = dl_lock(&run, err);
+	dl_log_open(&run, cfg, err);
+	rc = dl_start(&run, err);
 	if (rc == 0)
 		rc = dl_loop(&run, err);
 	dl_syncer_stop(&run);
@@ -1103,12 +1432,21 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	/* -odb has no stderr: the log is where its failure can be seen. */
 	if (rc == -1 && opts->background)
 		log_msg(&run.log, "flush failed: %s", err->msg);
+	if (run.waking && wake_stopping())
+		log_msg(&run.log, "stopped by a signal: whatever was in "
+		    "progress is done");
 	if (run.relay != NULL)
 		relay_free(run.relay);
 	if (run.lockfd != -1)
 		close(run.lockfd);
+	if (run.waking)
+		wake_close(&run.wake);
 	log_close(&run.log);
 	dl_ids_free(&run.tried);
 	dl_ids_free(&run.bounces);
+	if (run.reloaded != NULL) {
+		conf_free(run.reloaded);
+		free(run.reloaded);
+	}
 	return rc;
 }

@@ -48,6 +48,13 @@ dm_env_restore(void)
 	unsetenv(LAUNCH_GNUTLS_VAR);
 }
 
+/* flush --watch on SIGHUP: the same load as at start-up. */
+static int
+dm_reload(struct config *cfg, const struct request *req, struct mh_err *err)
+{
+	return conf_load(cfg, req->config, req->config != NULL, err);
+}
+
 static int
 dm_flush(const struct request *req, const struct config *cfg,
     struct mh_err *err)
@@ -61,10 +68,14 @@ dm_flush(const struct request *req, const struct config *cfg,
 		    req->only_id);
 	if (spool_open(&sp, cfg, err) == -1)
 		return -1;
-	rc = deliver_run(&sp, cfg, req, &st, err);
+	rc = deliver_run(&sp, cfg, req, req->watch ? dm_reload : NULL, &st,
+	    err);
 	spool_close(&sp);
 	if (rc == -1)
 		return -1;
+	/* --watch ends on SIGTERM or SIGINT, after its last transaction. */
+	if (req->watch)
+		return 0;
 	/*
 	 * A mistake in a delivery-only section: recorded on every due entry
 	 * as its last reply; `mailhop flush` says it (78).  -odi and -qI

@@ -80,6 +80,7 @@ log_open(struct log *l, const struct config *cfg, struct mh_err *err)
 {
 	l->use_syslog = cfg->log_syslog;
 	l->fd = -1;
+	l->errfd = -1;
 	/* Not looked up per line: no process logs across a fork. */
 	l->pid = (long)getpid();
 	if (l->use_syslog)
@@ -99,7 +100,7 @@ log_emit(struct log *l, const char *line)
 
 	if (l->use_syslog)
 		syslog(LOG_INFO, "%s", line);
-	if (l->fd == -1)
+	if (l->fd == -1 && l->errfd == -1)
 		return;
 	if (timefmt_rfc3339(time(NULL), when, sizeof(when)) == -1)
 		when[0] = '\0';
@@ -112,7 +113,16 @@ log_emit(struct log *l, const char *line)
 		buf[n - 1] = '\n';
 	}
 	/* A log that cannot be written must not stop delivery. */
-	(void)fsio_write_all(l->fd, buf, (size_t)n);
+	if (l->fd != -1)
+		(void)fsio_write_all(l->fd, buf, (size_t)n);
+	if (l->errfd != -1)
+		(void)fsio_write_all(l->errfd, buf, (size_t)n);
+}
+
+void
+log_also_stderr(struct log *l)
+{
+	l->errfd = STDERR_FILENO;
 }
 
 const char *
@@ -171,6 +181,7 @@ log_close(struct log *l)
 	if (l->fd != -1)
 		close(l->fd);
 	l->fd = -1;
+	l->errfd = -1;
 	/* Not looked up per line: no process logs across a fork. */
 	l->pid = (long)getpid();
 	if (l->use_syslog)

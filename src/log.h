@@ -16,6 +16,7 @@
 struct log {
 	int	 use_syslog;
 	int	 fd;			/* [log] file, O_APPEND; -1 if none */
+	int	 errfd;			/* stderr as well (--watch); -1 if not */
 	long	 pid;			/* of the process that opened it */
 };
 
@@ -47,6 +48,8 @@ struct log_attempt {
  * way: the caller warns and goes on.
  */
 int	log_open(struct log *, const struct config *, struct mh_err *);
+/* Every line to stderr as well (flush --watch, SPEC 10). */
+void	log_also_stderr(struct log *);
 /* "ID: from=<a>, to=<b>, relay=h[ip]:port, delay=1.2, attempts=2, status=sent (250 ok)" */
 void	log_attempt(struct log *, const struct log_attempt *);
 /* "sent", "deferred", "bounced" (and "none" for LOG_NOT_TRIED). */

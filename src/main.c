@@ -25,6 +25,7 @@
 enum {
 	MO_VERBOSE = 1 << 0,	/* -v */
 	MO_JSON = 1 << 1,	/* --json */
+	MO_WATCH = 1 << 2,	/* --watch */
 	MC_CONF = 1 << 8,	/* load the configuration before the call */
 	MC_RAW = 1 << 9,	/* no option parsing: the words as given */
 };
@@ -35,6 +36,7 @@ static const struct main_opt {
 } main_opts[] = {
 	{ "-v",		MO_VERBOSE },
 	{ "--json",	MO_JSON },
+	{ "--watch",	MO_WATCH },
 };
 
 /* A sub-command's words, sorted out. */
@@ -64,8 +66,9 @@ static const struct main_cmd {
 	    "read a message and queue it (= sendmail)", MC_RAW, 0, -1 },
 	{ "sendmail", "[sendmail options] [recipient ...]", main_send,
 	    NULL, MC_RAW, 0, -1 },
-	{ "flush", "[-v]", main_flush,
-	    "deliver what is due", MO_VERBOSE, 0, 0 },
+	{ "flush", "[-v] [--watch]", main_flush,
+	    "deliver what is due (--watch: and keep delivering)",
+	    MO_VERBOSE | MO_WATCH, 0, 0 },
 	{ "queue", "[--json]", main_queue,
 	    "list the queue (= mailq)", MC_CONF | MO_JSON, 0, 0 },
 	{ "list", "[--json]", main_queue,
@@ -222,6 +225,7 @@ main_flush(const struct main_args *a, const struct config *cfg,
 	request_init(&req, REQ_FLUSH);
 	req.config = a->config;
 	req.verbose = (a->opts & MO_VERBOSE) != 0;
+	req.watch = (a->opts & MO_WATCH) != 0;
 	return main_helper(&req, err);
 }
 

@@ -124,6 +124,7 @@ struct relay {
 	relay_done_fn	*done;
 	void		*done_arg;
 	char		 setup_error[RELAY_REPLY_MAX];
+	const volatile sig_atomic_t *stop;	/* set: start no more jobs */
 };
 
 /*
@@ -1122,6 +1123,8 @@ relay_start_jobs(struct relay *r)
 	struct relay_conn *c;
 	int		 i;
 
+	if (r->stop != NULL && *r->stop)
+		return;
 	for (i = 0; i < r->nconns && r->next < r->njobs; i++) {
 		c = &r->conns[i];
 		if (c->job == NULL && !c->retired)
@@ -1200,9 +1203,16 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 		    curl_multi_poll(r->multi, NULL, 0, 1000, NULL) != CURLM_OK)
 			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
 	}
-	while (r->next < njobs)
+	/* Stopped: the jobs not started are the caller's, untouched. */
+	while (r->next < njobs && (r->stop == NULL || !*r->stop))
 		relay_job_fail(r, &jobs[r->next++], 0, r->setup_error);
 	return 0;
+}
+
+void
+relay_stop_on(struct relay *r, const volatile sig_atomic_t *flag)
+{
+	r->stop = flag;
 }
 
 static void

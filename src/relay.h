@@ -10,6 +10,7 @@
 #ifndef MH_RELAY_H
 #define MH_RELAY_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -71,7 +72,9 @@ struct relay *relay_new(const struct upstream *, int parallel, int verbose,
 /*
  * Run the jobs over up to `parallel` connections, each reused for
  * successive jobs.  Returns 0 when every job has had its done callback,
- * -1 only for a local failure (libcurl cannot start).
+ * or the stop flag (relay_stop_on) was raised and every job started has
+ * (the others get none and are the caller's as they were); -1 only for
+ * a local failure (libcurl cannot start).
  */
 int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
 	    void *, struct mh_err *);
@@ -83,6 +86,12 @@ int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
  * AUTH, no AUTH offered, timeout) or EX_CONFIG (plain-text AUTH refused).
  */
 int	relay_test(struct relay *, struct buf *report, struct mh_err *);
+/*
+ * Watch flag (a signal handler's): once it is set, relay_run() starts no
+ * further job, so that the transaction in progress ends and nothing new
+ * begins.
+ */
+void	relay_stop_on(struct relay *, const volatile sig_atomic_t *flag);
 void	relay_free(struct relay *);
 /*
  * oauth_provider set (oauth.h): the spool's state directory, where the

@@ -45,6 +45,8 @@ static const struct request_field {
 	    REQ_BIT(REQ_FLUSH) },
 	{ "--upstream",	RF_STRING, offsetof(struct request, upstream),
 	    REQ_BIT(REQ_OAUTH_LOGIN) },
+	{ "--watch",	RF_FLAG, offsetof(struct request, watch),
+	    REQ_BIT(REQ_FLUSH) },
 };
 #define REQUEST_NFIELDS	(sizeof(request_fields) / sizeof(request_fields[0]))
 /* argv0, the operation, every field with a value, the NULL. */

@@ -41,6 +41,7 @@ struct request {
 	int		 force;		/* sendmail -q: ignore next-attempt times */
 	int		 background;	/* -odb: skip if another flusher runs */
 	int		 report;	/* -odi: outcome per recipient on stderr */
+	int		 watch;		/* flush --watch: deliver until a signal */
 	/* REQ_OAUTH_LOGIN */
 	const char	*upstream;	/* NAME; NULL: [upstream] ("default") */
 };

@@ -227,12 +227,27 @@ queue_fresh() {
 
 # _tap_atexit: commands run at exit before the servers stop (helpers such
 # as oauthd.sh append to it)
+# The pids of this test's mailhop-deliver processes (background, lingering
+# or watching helpers): the built helper, running in $TESTDIR or below.
+mh_helpers() {
+    local p exe want
+    want=$(readlink -f "$MAILHOP_DELIVER")
+    for p in /proc/[0-9]*; do
+        exe=$(readlink "$p/exe" 2>/dev/null) || continue
+        [ "$exe" = "$want" ] || continue
+        case $(readlink "$p/cwd" 2>/dev/null) in
+            "$TESTDIR"|"$TESTDIR"/*) echo "${p#/proc/}" ;;
+        esac
+    done
+}
 _tap_atexit=()
 _tap_exit() {
     local st=$? f
     for f in "${_tap_atexit[@]}"; do
         $f 2>/dev/null
     done
+    # A lingering -odb helper outlives its sendmail: not its test.
+    for f in $(mh_helpers); do kill "$f" 2>/dev/null; done
     stop_smtpd --all 2>/dev/null
     if [ -n "${_tap_bailed:-}" ]; then
         :

@@ -35,7 +35,7 @@ is "$(try config extra)" '64|mailhop: config: unexpected argument "extra" (usage
     "config with an extra word"
 is "$(try queue --jsn)" '64|mailhop: queue: unknown option "--jsn" (usage: mailhop queue [--json])' \
     "an option the command does not take"
-is "$(try flush --json)" '64|mailhop: flush: unknown option "--json" (usage: mailhop flush [-v])' \
+is "$(try flush --json)" '64|mailhop: flush: unknown option "--json" (usage: mailhop flush [-v] [--watch])' \
     "another command's option"
 is "$(try frob)" '64|mailhop: unknown command "frob" (see mailhop --help)' \
     "an unknown command"

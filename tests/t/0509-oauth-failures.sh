@@ -111,7 +111,9 @@ user = alice
 auth = xoauth2
 oauth_provider = custom
 oauth_token_url = $OAUTHD_URL/token
-oauth_refresh_token_file = $RT"
+oauth_refresh_token_file = $RT
+[queue]
+deliver = queue"
 fresh noclient
 out=$(fetch)
 like "$(reply)" 'oauth_provider = custom needs oauth_client_id' "no client id: deferred, saying what is missing"

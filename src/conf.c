@@ -51,6 +51,7 @@
 static const char *const conf_deliver_names[] = {
 	"background", "foreground", "queue", NULL
 };
+static const char *const conf_log_format_names[] = { "text", "json", NULL };
 
 #define F(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
 
@@ -79,7 +80,9 @@ static const struct conf_key conf_keys[] = {
 	{ "queue", "max_header_size", CK_SIZE, F(max_header_size), 1024, 0,
 	    NULL, CKG_NONE },
 	{ "log", "syslog", CK_BOOL, F(log_syslog), 0, 0, NULL, CKG_NONE },
-	{ "log", "file", CK_PATH, F(log_file), 0, 0, NULL, CKG_NONE },
+	{ "log", "file", CK_LOGFILE, F(log_file), 0, 0, NULL, CKG_NONE },
+	{ "log", "format", CK_ENUM, F(log_format), 0, 0, conf_log_format_names,
+	    CKG_NONE },
 };
 
 static void
@@ -197,7 +200,7 @@ static int
 conf_key_is_string(const struct conf_key *k)
 {
 	switch (k->type) {
-	case CK_STR: case CK_HOST: case CK_PATH: case CK_URL:
+	case CK_STR: case CK_HOST: case CK_PATH: case CK_LOGFILE: case CK_URL:
 	case CK_SECRET: case CK_CMD: case CK_ADDR: case CK_BOUNCE:
 		return 1;
 	default:
@@ -629,6 +632,13 @@ conf_apply(struct conf_parse *p, const struct conf_target *t,
 		return 1;
 	case CK_HOST:
 		return conf_set_host(p, t, k, v);
+	case CK_LOGFILE:
+		/* "-": the delivering process's stderr (SPEC 10). */
+		if (strcmp(v, "-") == 0) {
+			conf_str_replace(t->base, k, xstrdup(v));
+			return 1;
+		}
+		return conf_set_path(p, t, k, v);
 	case CK_PATH:
 		return conf_set_path(p, t, k, v);
 	case CK_URL:

@@ -43,6 +43,7 @@ enum conf_oauth {
 enum conf_deliver {
 	CONF_DELIVER_BACKGROUND, CONF_DELIVER_FOREGROUND, CONF_DELIVER_QUEUE
 };
+enum conf_log_format { CONF_LOG_TEXT, CONF_LOG_JSON };
 
 /* Where a value came from, weakest first. */
 enum conf_layer {
@@ -157,7 +158,8 @@ struct config {
 	long		 max_recipients;
 	/* [log] */
 	int		 log_syslog;
-	char		*log_file;
+	char		*log_file;	/* a path, or "-" for stderr */
+	enum conf_log_format log_format;
 	/* bookkeeping */
 	struct conf_origin *origin;	/* per key of conf.c's table */
 	struct conf_problem problem;	/* err.exit == 0: none */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * log.h - one Postfix-style line per recipient and attempt, to syslog
- * (facility mail, ident mailhop) and/or [log] file.  Takes no secret and
- * formats none; every value passes text_show() before it is written.
+ * (facility mail, ident mailhop) and/or [log] file, which may be "-"
+ * (stderr), a FIFO or a character device (/dev/stdout, /proc/1/fd/1:
+ * SPEC 10); with [log] format = json, one JSON object per line in the
+ * file and on stderr instead (syslog keeps the text line).  Takes no
+ * secret and formats none; every value passes text_show() (text) or
+ * json.c (JSON) before it is written.
  */
 #ifndef MH_LOG_H
 #define MH_LOG_H
@@ -14,9 +18,11 @@
 #define LOG_LINE_MAX	2048	/* a line is cut here, never split */
 
 struct log {
-	int	 use_syslog;
+	int	 use_syslog;		/* asked for, and /dev/log listens */
 	int	 fd;			/* [log] file, O_APPEND; -1 if none */
-	int	 errfd;			/* stderr as well (--watch); -1 if not */
+	int	 fd_is_stderr;		/* file = - (or /dev/stderr) */
+	int	 errfd;			/* stderr as well; -1 if not */
+	int	 json;			/* format = json */
 	long	 pid;			/* of the process that opened it */
 };
 
@@ -43,8 +49,13 @@ struct log_attempt {
  * Open syslog and/or the [log] file (O_APPEND, created 0600).  The file is
  * opened without following a link or blocking, and used only if it is a
  * regular file, FIFO or character device owned by the caller or root
- * (SPEC 6).  Returns -1 with err (EX_CANTCREAT, naming the file and why)
- * when it is not used; syslog is then still on, and l is usable either
+ * (SPEC 6).  "-", /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N
+ * are this process's own descriptors, taken as they are; another
+ * process's /proc/PID/fd/N is followed and opened for appending, never
+ * created, with the checks above (SPEC 10).  Syslog asked for with nothing
+ * listening on /dev/log is left off: the lines go to the file, else to
+ * stderr when it is a terminal.  Returns -1 with err (EX_CANTCREAT,
+ * naming the file and why) when the file is not used; l is usable either
  * way: the caller warns and goes on.
  */
 int	log_open(struct log *, const struct config *, struct mh_err *);

@@ -39,8 +39,8 @@ like "$out" "^bounce_sender = <>  ; $conf:9\$" "null bounce sender"
 like "$out" "^root = admin@example\\.com, ops@example\\.com  ; $conf:11\$" \
     "alias name lower-cased, continuation line joined"
 like "$out" '^max_header_size = 1M  ; default$' "unset keys show their default"
-is "$(printf '%s\n' "$out" | grep -Ec '^[a-z_]+ =')" 47 \
-    "every key is printed (30 upstream keys + 16 others + 1 alias)"
+is "$(printf '%s\n' "$out" | grep -Ec '^[a-z_]+ =')" 48 \
+    "every key is printed (30 upstream keys + 17 others + 1 alias)"
 like "$(printf '%s\n' "$out" | grep -B1 '^password_command =')" \
     "^; set empty by $conf:6\$" "a key emptied by a file says so"
 

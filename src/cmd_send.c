@@ -6,7 +6,6 @@
  * the spool before spool_commit(); any error before that leaves no trace,
  * so a non-zero exit always means "not queued, resend".
  */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "envelope.h"
 #include "launch.h"
 #include "message.h"
+#include "sender.h"
 #include "request.h"
 #include "spool.h"
 #include "text.h"
@@ -50,55 +50,12 @@ send_blame(struct mh_err *err, const char *what)
 	    what, msg);
 }
 
-/* The account's own address: login@domain. */
-static char *
-send_user_address(const struct config *cfg)
-{
-	struct passwd	*pw;
-	const char	*name;
-
-	pw = getpwuid(getuid());
-	name = pw != NULL ? pw->pw_name : getenv("LOGNAME");
-	if (name == NULL || *name == '\0')
-		return xasprintf("uid%ld@%s", (long)getuid(),
-		    conf_domain(cfg));
-	return xasprintf("%s@%s", name, conf_domain(cfg));
-}
-
-/*
- * Envelope sender: force_from's `from`, else -f/-r, else [sender] from,
- * else login@domain.  A bare local name is qualified; "<>" is null.
- */
+/* The envelope sender: sender.c's policy, shared with -bs. */
 static int
 send_sender(struct send *s, struct mh_err *err)
 {
-	const char	*given = s->inv->sender;
-	char		*a;
-
-	if (s->cfg->force_from && s->cfg->from != NULL)
-		given = s->cfg->from;
-	else if (given == NULL)
-		given = s->cfg->from;
-	if (given == NULL) {
-		s->sender = send_user_address(s->cfg);
-		return addr_check(s->sender, err) == -1 ?
-		    send_blame(err, "sender") : 0;
-	}
-	given += strspn(given, " \t");
-	if (addr_null_spelled(given))
-		given = "";
-	if (*given == '\0') {
-		s->sender = xstrdup("");
-		return 0;
-	}
-	if (addr_parse_one(given, &a, err) == -1)
+	if (sender_envelope(s->cfg, s->inv->sender, &s->sender, err) == -1)
 		return send_blame(err, "sender");
-	if (*a == '\0') {
-		s->sender = a;
-		return 0;
-	}
-	s->sender = addr_qualify(a, conf_domain(s->cfg));
-	free(a);
 	return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "fsio.h"
 #include "launch.h"
 #include "message.h"
+#include "sender.h"
 #include "request.h"
 #include "spool.h"
 #include "text.h"
@@ -448,7 +449,7 @@ static int
 smtp_mail(struct smtp *s, char *arg)
 {
 	struct mh_err	 err;
-	char		*path, *params, *addr, *q;
+	char		*path, *params, *addr;
 
 	if (smtp_split_path(arg, "FROM:", &path, &params) == -1) {
 		smtp_reply(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
@@ -457,15 +458,10 @@ smtp_mail(struct smtp *s, char *arg)
 	if (smtp_mail_params(s, params) == -1)
 		return 0;
 	mh_err_clear(&err);
-	if (smtp_parse_addr(path, &addr, &err) == -1) {
+	/* The policy sendmail mode applies to -f (force_from included). */
+	if (sender_envelope(s->cfg, path, &addr, &err) == -1) {
 		smtp_reply_err(s, &err, 553, "5.1.7");
 		return 0;
-	}
-	/* A bare name is ours: qualify it as sendmail mode does with -f. */
-	if (*addr != '\0' && strchr(addr, '@') == NULL) {
-		q = addr_qualify(addr, conf_domain(s->cfg));
-		free(addr);
-		addr = q;
 	}
 	s->sender = addr;
 	s->state = SMTP_S_MAIL;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "envelope.h"
 #include "err.h"
@@ -258,6 +259,23 @@ env_word(const char **s, const char *end, const char **w, size_t *wlen)
 	return 0;
 }
 
+/*
+ * An address read back goes to the wire as it is (RCPT TO:<addr>), so it
+ * passes the front end's check again (addr_check): an edited or damaged
+ * envelope cannot add ESMTP parameters or commands ("a b> NOTIFY=NEVER
+ * <c@d").
+ */
+static int
+env_check_addr(struct env_parser *ep, const char *a, const char *line,
+    size_t len)
+{
+	struct mh_err	 e;
+
+	if (addr_check(a, &e) == 0)
+		return 0;
+	return env_perr(ep, "bad address in", line, len);
+}
+
 /* "rcpt STATE ATTEMPTS NEXT ADDRESS<TAB>REPLY" */
 static int
 env_parse_rcpt(struct env_parser *ep, const char *s, size_t len)
@@ -288,6 +306,8 @@ env_parse_rcpt(struct env_parser *ep, const char *s, size_t len)
 	r = &ep->env->rcpts[ep->env->nrcpts - 1];
 	free(r->addr);
 	r->addr = xstrndup(s, (size_t)(tab - s));
+	if (env_check_addr(ep, r->addr, line, len) == -1)
+		return -1;
 	r->state = (enum rcpt_state)st;
 	r->attempts = (int)att;
 	r->next = (time_t)next;
@@ -335,6 +355,8 @@ env_parse_kv(struct env_parser *ep, unsigned key, const char *v, size_t vlen)
 		if (vlen < 2 || v[0] != '<' || v[vlen - 1] != '>')
 			return env_perr(ep, "bad sender", v, vlen);
 		env->sender = xstrndup(v + 1, vlen - 2);
+		if (env->sender[0] != '\0')
+			return env_check_addr(ep, env->sender, v, vlen);
 		return 0;
 	case K_STATE:
 		st = env_state_parse(v, vlen, env_state_names);

@@ -65,7 +65,11 @@ time_t	envelope_next(const struct envelope *);
 
 /* Serialize; the output ends with an "end" line so truncation is detected. */
 int	envelope_format(const struct envelope *, struct buf *);
-/* Parse; -1 with EX_DATAERR-style message on any damage. */
+/*
+ * Parse; -1 with EX_DATAERR-style message on any damage.  The sender and
+ * every recipient must pass addr_check(), as at the front end: an edited
+ * envelope cannot carry what would change the SMTP dialogue.
+ */
 int	envelope_parse(const char *, size_t, struct envelope *, struct mh_err *);
 
 const char *envelope_state_name(enum env_state);

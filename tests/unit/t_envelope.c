@@ -296,6 +296,42 @@ START_TEST(fill)
 }
 END_TEST
 
+/*
+ * Issue 9 (hardening): an edited envelope is checked like the front end
+ * checks an address, so it cannot put ESMTP parameters or commands on the
+ * wire.
+ */
+START_TEST(edited_addresses_refused)
+{
+	static const char *const bad[] = {
+		"rcpt pending 0 0 a b> NOTIFY=NEVER <c@d\t\n",
+		"rcpt pending 0 0 <c@d>\t\n",
+		"rcpt pending 0 0 a@b\xc2\x9b\t\n",
+		"rcpt pending 0 0 a@b>RCPT TO:<x@y\t\n",
+	};
+	char		 buf[1024];
+	struct envelope	 e;
+	struct mh_err	 err;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "mailhop-envelope 1\nid X\n"
+		    "arrival 1\nsize 1\nsender <a@b>\nstate queued\n%send\n",
+		    bad[i]);
+		ck_assert_int_eq(envelope_parse(buf, strlen(buf), &e, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "bad address in"));
+	}
+	snprintf(buf, sizeof(buf), "mailhop-envelope 1\nid X\narrival 1\n"
+	    "size 1\nsender <a b> NOTIFY=NEVER <c@d>\nstate queued\nend\n");
+	ck_assert_int_eq(envelope_parse(buf, strlen(buf), &e, &err), -1);
+	snprintf(buf, sizeof(buf), "mailhop-envelope 1\nid X\narrival 1\n"
+	    "size 1\nsender <>\nstate queued\nrcpt pending 0 0 root\t\n"
+	    "end\n");
+	ck_assert_int_eq(envelope_parse(buf, strlen(buf), &e, &err), 0);
+	envelope_free(&e);
+}
+END_TEST
+
 Suite *
 suite(void)
 {
@@ -304,6 +340,7 @@ suite(void)
 
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, parse_good);
+	tcase_add_test(tc, edited_addresses_refused);
 	tcase_add_loop_test(tc, parse_errors, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, parse_empty_and_nul);
 	tcase_add_test(tc, sanitize);

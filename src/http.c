@@ -79,6 +79,9 @@ http_setopts(CURL *e, const char *url, const char *ca_file, long timeout,
 	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
 	bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* TLS 1.2 at least, whatever the system's OpenSSL policy (relay.c). */
+	bad |= curl_easy_setopt(e, CURLOPT_SSLVERSION,
+	    (long)CURL_SSLVERSION_TLSv1_2);
 	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca_file != NULL && *ca_file != '\0')

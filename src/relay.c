@@ -676,6 +676,13 @@ relay_setopt_session(struct relay_conn *c)
 
 	bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, up->tls ==
 	    CONF_TLS_NONE ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
+	/*
+	 * TLS 1.2 at least, as mailhop's own rule: not left to the system's
+	 * OpenSSL policy, which an OPENSSL_CONF or another distribution may
+	 * lower to TLS 1.0.
+	 */
+	bad |= curl_easy_setopt(e, CURLOPT_SSLVERSION,
+	    (long)CURL_SSLVERSION_TLSv1_2);
 	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, up->tls_verify ?
 	    1L : 0L);
 	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, up->tls_verify ?

@@ -32,6 +32,8 @@ ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER")
 PHASES = ("connect", "ehlo", "starttls", "auth", "mail", "rcpt", "data",
           "dot", "rset", "quit")
 REPLY_PHASES = ("EHLO", "MAIL", "RCPT", "DATA", "DOT")
+TLS_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
+                "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
 
 class Rule:
@@ -118,6 +120,12 @@ class Config:
                 raise ValueError("--tls %s needs --cert and --key" % self.mode)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(args.cert, args.key)
+            if args.tls_max:
+                # An old server: only TLS 1.0 up to TLS_MAX, whatever the
+                # system's OpenSSL policy says (its SECLEVEL forbids them).
+                ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+                ctx.minimum_version = ssl.TLSVersion.TLSv1
+                ctx.maximum_version = TLS_VERSIONS[args.tls_max]
             if args.client_ca:
                 ctx.verify_mode = ssl.CERT_REQUIRED
                 ctx.load_verify_locations(args.client_ca)
@@ -684,6 +692,8 @@ def parse_args(argv):
     p.add_argument("--token-file",
                    help="bearer tokens accepted for any user, one a line")
     p.add_argument("--no-starttls", action="store_true")
+    p.add_argument("--tls-max", choices=sorted(TLS_VERSIONS),
+                   help="offer TLS 1.0 up to this version only")
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--drop", action="append", default=[])
     p.add_argument("--delay", action="append", nargs=2, default=[],

@@ -102,6 +102,8 @@ struct relay {
 	int		 need_auth;	/* credentials are configured */
 	char		*url;
 	char		*secret;	/* password or token; wiped on free */
+	char		*client_key;	/* client_key's bytes; wiped on free */
+	size_t		 client_key_len;
 	int		 secret_is_token;
 	/* oauth_provider set: the token comes from oauth.c, per run. */
 	int		 refresh;	/* fetch the token with oauth.c */
@@ -691,8 +693,17 @@ relay_setopt_session(struct relay_conn *c)
 		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, up->ca_file);
 	if (up->client_cert != NULL)
 		bad |= curl_easy_setopt(e, CURLOPT_SSLCERT, up->client_cert);
-	if (up->client_key != NULL)
-		bad |= curl_easy_setopt(e, CURLOPT_SSLKEY, up->client_key);
+	if (r->client_key != NULL) {
+		/*
+		 * The key read once, through the secret-file checks, and
+		 * handed over as bytes: libcurl opening the path itself
+		 * would skip those checks (and could open another file).
+		 */
+		struct curl_blob key = { r->client_key, r->client_key_len,
+		    CURL_BLOB_COPY };
+
+		bad |= curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+	}
 	if (r->need_auth) {
 		bad |= curl_easy_setopt(e, CURLOPT_USERNAME, up->user);
 		bad |= curl_easy_setopt(e, CURLOPT_LOGIN_OPTIONS,
@@ -1357,6 +1368,9 @@ relay_new(const struct upstream *up, int parallel, int verbose,
 	}
 	if (r->need_auth && !r->refresh && relay_secret_load(r, err) == -1)
 		goto fail;
+	if (up->client_key != NULL && secret_file_read("client_key",
+	    up->client_key, &r->client_key, &r->client_key_len, err) == -1)
+		goto fail;
 	return r;
 fail:
 	relay_free(r);
@@ -1380,6 +1394,10 @@ relay_free(struct relay *r)
 	free(r->socks);
 	free(r->url);
 	xfree_secret(r->secret);
+	if (r->client_key != NULL) {
+		explicit_bzero(r->client_key, r->client_key_len);
+		free(r->client_key);
+	}
 	oauth_free(r->oauth);
 	free(r);
 }

@@ -69,37 +69,58 @@ secret_read_fd(int fd, struct buf *b)
 	return n == 0 ? 0 : -1;
 }
 
+/*
+ * The one check every secret file gets (password_file, client_key,
+ * oauth.c's refresh token and client secret), on the open descriptor: a
+ * regular file that neither group nor others can read.
+ */
+static int
+secret_check_fd(const char *key, const char *path, int fd,
+    struct mh_err *err)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1)
+		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+	if (!S_ISREG(st.st_mode))
+		return mh_err_set(err, EX_CONFIG, "%s %s: not a regular file",
+		    key, path);
+	if (st.st_mode & (S_IRGRP | S_IROTH))
+		return mh_err_set(err, EX_CONFIG, "%s %s: readable by group or "
+		    "others (chmod 600 %s)", key, path, path);
+	return 0;
+}
+
+/* A whole secret file into b (capped at SECRET_MAX), checked first. */
+static int
+secret_read_file(const char *key, const char *path, struct buf *b,
+    struct mh_err *err)
+{
+	int	 fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+	if (secret_check_fd(key, path, fd, err) == 0) {
+		rc = secret_read_fd(fd, b);
+		if (rc == -1)
+			mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+	}
+	close(fd);
+	return rc;
+}
+
 /* password_file: first line of a file nobody else may read. */
 static int
 secret_from_file(const char *key, const char *path, char **out,
     struct mh_err *err)
 {
-	struct stat	 st;
 	struct buf	 b;
-	int		 fd, rc = -1;
+	int		 rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1)
-		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
 	buf_init(&b, SECRET_MAX);
-	if (fstat(fd, &st) == -1) {
-		mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+	if (secret_read_file(key, path, &b, err) == -1)
 		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		mh_err_set(err, EX_CONFIG, "%s %s: not a regular file", key,
-		    path);
-		goto done;
-	}
-	if (st.st_mode & (S_IRGRP | S_IROTH)) {
-		mh_err_set(err, EX_CONFIG, "%s %s: readable by group or "
-		    "others (chmod 600 %s)", key, path, path);
-		goto done;
-	}
-	if (secret_read_fd(fd, &b) == -1) {
-		mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
-		goto done;
-	}
 	*out = secret_first_line(b.data != NULL ? b.data : "", b.len);
 	if (**out == '\0') {
 		free(*out);
@@ -111,7 +132,6 @@ secret_from_file(const char *key, const char *path, char **out,
 	rc = 0;
 done:
 	secret_wipe_buf(&b);
-	close(fd);
 	return rc;
 }
 
@@ -298,4 +318,26 @@ secret_file_line(const char *key, const char *path, char **out,
 {
 	*out = NULL;
 	return secret_from_file(key, path, out, err);
+}
+
+int
+secret_file_read(const char *key, const char *path, char **out,
+    size_t *len, struct mh_err *err)
+{
+	struct buf	 b;
+
+	*out = NULL;
+	*len = 0;
+	buf_init(&b, SECRET_MAX);
+	if (secret_read_file(key, path, &b, err) == -1) {
+		secret_wipe_buf(&b);
+		return -1;
+	}
+	if (b.len == 0) {
+		secret_wipe_buf(&b);
+		return mh_err_set(err, EX_CONFIG, "%s %s: empty", key, path);
+	}
+	*len = b.len;
+	*out = b.data;
+	return 0;
 }

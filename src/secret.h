@@ -22,10 +22,18 @@ int	secret_oauth_token(const struct upstream *, char **out, struct mh_err *);
 
 /*
  * The first line of a secret file (key names the setting in messages),
- * with the checks every secret file gets; oauth.c's refresh token and
- * client secret.  EX_CONFIG on error.
+ * with the checks every secret file gets (secret.c's secret_check_fd(),
+ * the one home of those rules: password_file, client_key, oauth.c's
+ * refresh token and client secret).  EX_CONFIG on error.
  */
 int	secret_file_line(const char *key, const char *path, char **out,
 	    struct mh_err *);
+/*
+ * The whole of a secret file (client_key: a private key in PEM), with the
+ * same checks: *out holds *len bytes (NUL-terminated), for the caller to
+ * wipe (explicit_bzero) and free.  EX_CONFIG on error.
+ */
+int	secret_file_read(const char *key, const char *path, char **out,
+	    size_t *len, struct mh_err *);
 
 #endif

@@ -141,7 +141,7 @@ struct conf_parse {
 	char			**anames;	/* aliases set in this file */
 	int			*alines;
 	size_t			 naliases;
-	int			 secret_line;	/* password/oauth_token set */
+	struct conf_found	 found;		/* secrets and commands set */
 	int			 err_line;	/* first fatal error, 0 if none */
 	struct mh_err		 err;
 };
@@ -623,11 +623,17 @@ conf_apply(struct conf_parse *p, const struct conf_target *t,
 		return 1;
 	}
 	switch (k->type) {
+	case CK_CMD:
+		if (p->found.cmd_line == 0) {
+			p->found.cmd_line = p->lineno;
+			p->found.cmd_key = k->name;
+		}
+		conf_str_replace(t->base, k, xstrdup(v));
+		return 1;
 	case CK_SECRET:
-		p->secret_line = p->lineno;
+		p->found.secret_line = p->lineno;
 		/* FALLTHROUGH */
 	case CK_STR:
-	case CK_CMD:
 		conf_str_replace(t->base, k, xstrdup(v));
 		return 1;
 	case CK_HOST:
@@ -1194,10 +1200,11 @@ conf_parse_free(struct conf_parse *p)
 	free(p->last_alias);
 }
 
-/* Parse text into cfg as layer; *secret_line is where a secret was set. */
+/* Parse text into cfg as layer; *found: what needs a check of the file. */
 int
 conf_parse_text(struct config *cfg, const char *name, enum conf_layer layer,
-    const char *data, size_t len, int *secret_line, struct mh_err *err)
+    const char *data, size_t len, struct conf_found *found,
+    struct mh_err *err)
 {
 	struct conf_parse	 p;
 	int			 rc;
@@ -1221,8 +1228,8 @@ conf_parse_text(struct config *cfg, const char *name, enum conf_layer layer,
 	if (rc != 0)
 		return mh_err_set(err, EX_SOFTWARE, "%s: inih failed (%d)",
 		    name, rc);
-	if (secret_line != NULL)
-		*secret_line = p.secret_line;
+	if (found != NULL)
+		*found = p.found;
 	return 0;
 }
 

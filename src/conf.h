@@ -217,9 +217,10 @@ int	conf_finish(struct config *, struct mh_err *);
 
 /*
  * Apply one file as the given layer, key by key over what is loaded.  The
- * file must be a regular file owned by the caller or root and not
- * writable by others; if it sets password or oauth_token it must not be
- * readable by group or others.  Missing: EX_NOINPUT; else EX_CONFIG.
+ * file must be a regular file owned by the caller or root and writable by
+ * no one else; if it sets password or oauth_token it must not be readable
+ * by group or others.  Missing: EX_NOINPUT; else EX_CONFIG.  (A -C or
+ * MAILHOP_CONFIG file may set a command key only when root owns it.)
  */
 int	conf_load_file(struct config *, const char *path, enum conf_layer,
 	    struct mh_err *);

@@ -233,15 +233,8 @@ env_check_file(const struct env_ref *r, int fd, const char *path,
 
 	if (fstat(fd, &st) == -1)
 		return mh_err_errno(err, EX_CONFIG, "%s", path);
-	if (!S_ISREG(st.st_mode))
-		return mh_err_set(err, EX_CONFIG, "%s: not a regular file",
-		    path);
-	if (st.st_uid != getuid() && st.st_uid != 0)
-		return mh_err_set(err, EX_CONFIG, "%s: refused: owned by uid "
-		    "%lu, not by you or root", path, (unsigned long)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return mh_err_set(err, EX_CONFIG, "%s: refused: writable by "
-		    "group or others", path);
+	if (conf_check_stat(&st, "", path, EX_CONFIG, err) == -1)
+		return -1;
 	if (r->k != NULL && r->k->type == CK_SECRET &&
 	    (st.st_mode & (S_IRGRP | S_IROTH)))
 		return mh_err_set(err, EX_CONFIG, "%s: a secret that group or "

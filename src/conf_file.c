@@ -35,6 +35,22 @@ conf_src_label(enum conf_src src)
 	    "MAILHOP_CONFIG=" : "";
 }
 
+int
+conf_check_stat(const struct stat *st, const char *label, const char *path,
+    int owner_code, struct mh_err *err)
+{
+	if (!S_ISREG(st->st_mode))
+		return mh_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+	if (st->st_uid != getuid() && st->st_uid != 0)
+		return mh_err_set(err, owner_code, "%s%s: refused: owned by uid "
+		    "%lu, not by you or root", label, path,
+		    (unsigned long)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return mh_err_set(err, EX_CONFIG, "%s%s: refused: writable by "
+		    "group or others (chmod go-w %s)", label, path, path);
+	return 0;
+}
+
 /* The checks on an opened file.  -C and MAILHOP_CONFIG refuse with 64. */
 static int
 conf_check_file(int fd, const char *path, enum conf_src src,
@@ -49,14 +65,29 @@ conf_check_file(int fd, const char *path, enum conf_src src,
 	if (!S_ISREG(st->st_mode))
 		return mh_err_set(err, src == CONF_SRC_DEFAULT ? EX_CONFIG :
 		    EX_NOINPUT, "%s: not a regular file", path);
-	if (st->st_uid != getuid() && st->st_uid != 0)
-		return mh_err_set(err, code, "%s%s: refused: owned by uid %lu, "
-		    "not by you or root", conf_src_label(src), path,
-		    (unsigned long)st->st_uid);
-	if (st->st_mode & S_IWOTH)
-		return mh_err_set(err, EX_CONFIG, "%s: refused: writable by "
-		    "others", path);
-	return 0;
+	return conf_check_stat(st, conf_src_label(src), path, code, err);
+}
+
+/*
+ * SPEC 2 (revision 2): a file named by -C or MAILHOP_CONFIG may set a key
+ * that runs a command (password_command, oauth_token_command, any CK_CMD
+ * key) only when root owns it.  Such a name can come from an argument
+ * smuggled in by a web application (the CVE-2016-10033 pattern), and a
+ * file the caller owns can be an upload: running its command would be
+ * code execution as the caller.
+ */
+static int
+conf_check_commands(const struct conf_found *f, const struct stat *st,
+    const char *path, enum conf_src src, struct mh_err *err)
+{
+	if (f->cmd_line == 0 || st->st_uid == 0 ||
+	    (src != CONF_SRC_CLI && src != CONF_SRC_ENV))
+		return 0;
+	return mh_err_set(err, EX_CONFIG, "%s:%d: %s refused: a file named by "
+	    "%s may set a command only when root owns it (this one is owned "
+	    "by uid %lu); set it in your own mailhop.conf instead", path,
+	    f->cmd_line, f->cmd_key, src == CONF_SRC_CLI ? "-C" :
+	    "MAILHOP_CONFIG", (unsigned long)st->st_uid);
 }
 
 static int
@@ -95,9 +126,10 @@ conf_load_one(struct config *cfg, const char *path, enum conf_layer layer,
     enum conf_src src, struct mh_err *err)
 {
 	struct stat	 st;
+	struct conf_found found;
 	char		*data = NULL;
 	size_t		 len = 0;
-	int		 fd, secret = 0, rc = -1;
+	int		 fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT && src == CONF_SRC_DEFAULT)
@@ -107,16 +139,17 @@ conf_load_one(struct config *cfg, const char *path, enum conf_layer layer,
 		    EX_NOINPUT, "%s", path);
 	if (conf_check_file(fd, path, src, &st, err) == -1 ||
 	    conf_read_fd(fd, path, &data, &len, err) == -1 ||
-	    conf_parse_text(cfg, path, layer, data, len, &secret, err) == -1)
+	    conf_parse_text(cfg, path, layer, data, len, &found, err) == -1 ||
+	    conf_check_commands(&found, &st, path, src, err) == -1)
 		goto done;
-	if (secret != 0 && (st.st_mode & (S_IRGRP | S_IROTH))) {
+	if (found.secret_line != 0 && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		mh_err_set(err, EX_CONFIG, "%s:%d: a secret is set in a file "
 		    "that group or others can read (chmod 600 %s)", path,
-		    secret, path);
+		    found.secret_line, path);
 		goto done;
 	}
 	/* A process that holds a password keeps it out of core dumps. */
-	if (secret != 0 && harden_nodump(err) == -1)
+	if (found.secret_line != 0 && harden_nodump(err) == -1)
 		goto done;
 	cfg->files = xreallocarray(cfg->files, cfg->nfiles + 1,
 	    sizeof(*cfg->files));

@@ -10,6 +10,7 @@
 #define MH_CONF_KEY_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 
@@ -41,12 +42,7 @@ struct conf_table {
 };
 
 extern const struct conf_table conf_global_table;	/* conf.c */
-extern const struct conf_table conf_upstream_table;	/* conf.c, for conf_file.c: parse text as layer; *secret_line: where a
- * password or token was set (0: none). */
-int	conf_parse_text(struct config *, const char *name, enum conf_layer,
-	    const char *, size_t, int *secret_line, struct mh_err *);
-/* $HOME, else the password database's home; NULL if neither is absolute. */
-const char *conf_home(void);
+extern const struct conf_table conf_upstream_table;	/* conf.c */
 
 /* conf_value.c */
 int	conf_parse_long(const char *, long min, long max, long *);
@@ -71,10 +67,25 @@ struct conf_cache {
 };
 const char *conf_cache_fqdn(struct conf_cache *);
 
-/* conf.c, for conf_file.c: parse text as layer; *secret_line: where a
- * password or token was set (0: none). */
+/*
+ * conf_file.c: the checks on a file of configuration, whatever names it
+ * (system, user, -C / MAILHOP_CONFIG, a _FILE variable): a regular file
+ * owned by the caller or root (else owner_code, naming it after label),
+ * writable by no one else (SPEC 2: a group-writable /etc/mailhop.conf
+ * lets the group set password_command for every user).  EX_CONFIG.
+ */
+int	conf_check_stat(const struct stat *, const char *label,
+	    const char *path, int owner_code, struct mh_err *);
+
+/* What a file set that the checks on the file depend on (conf_file.c). */
+struct conf_found {
+	int		 secret_line;	/* a password or token: its line; 0: none */
+	int		 cmd_line;	/* the first command key (CK_CMD) set */
+	const char	*cmd_key;	/* and its name */
+};
+/* conf.c, for conf_file.c: parse text as layer; found may be NULL. */
 int	conf_parse_text(struct config *, const char *name, enum conf_layer,
-	    const char *, size_t, int *secret_line, struct mh_err *);
+	    const char *, size_t, struct conf_found *, struct mh_err *);
 /* $HOME, else the password database's home; NULL if neither is absolute. */
 const char *conf_home(void);
 /*

@@ -64,7 +64,7 @@ is "$st" 0 "chmod 600: accepted"
 printf '[upstream]\nhost = x\n' > "$f"
 chmod 666 "$f"
 run mailhop -C "$f" config
-is "$err" "mailhop: $f: refused: writable by others" "world-writable: exit $st"
+is "$err" "mailhop: -C $f: refused: writable by group or others (chmod go-w $f)" "world-writable: exit $st"
 chmod 644 "$f"
 
 # -C / MAILHOP_CONFIG owned by another user: 64 (it could run commands).

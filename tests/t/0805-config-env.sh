@@ -95,7 +95,7 @@ printf 'x\n' > "$TESTDIR/q"; chmod 666 "$TESTDIR/q"
 out=$(printf 'Subject: t\n\nx\n' | MAILHOP_SENDER_FROM_FILE="$TESTDIR/q" \
     mh sendmail -odq bob@example.com 2>&1); st=$?
 is "$st:$(spool_count)" "78:0" "a group/world-writable _FILE in [sender]: 78, nothing queued"
-like "$out" "^mailhop: MAILHOP_SENDER_FROM_FILE: $TESTDIR/q: refused: writable by group or others\$" \
+like "$out" "^mailhop: MAILHOP_SENDER_FROM_FILE: $TESTDIR/q: refused: writable by group or others \\(chmod go-w $TESTDIR/q\\)\$" \
     "one line naming the variable and the file"
 out=$(printf 'Subject: t\n\nx\n' | MAILHOP_UPSTREAM_HOST_FILE="$TESTDIR/nonexistent" \
     mh sendmail -odq bob@example.com 2>&1); st=$?

@@ -946,7 +946,8 @@ START_TEST(file_checks)
 	ck_assert_int_eq(chmod(f, 0666), 0);
 	ck_assert_int_eq(conf_load_file(&c, f, CONF_LAYER_USER, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
-	snprintf(want, sizeof(want), "%s: refused: writable by others", f);
+	snprintf(want, sizeof(want), "%s: refused: writable by group or "
+	    "others (chmod go-w %s)", f, f);
 	ck_assert_str_eq(e.msg, want);
 	conf_free(&c);
 }

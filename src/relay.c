@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -112,7 +113,8 @@ struct relay {
 	unsigned	 token_gen;	/* bumped at each token fetched */
 	int		 token_cached;	/* the last one came from the cache */
 	int		 refreshed;	/* fetched again after a refusal, this run */
-	char		 token_error[RELAY_REPLY_MAX];	/* the fetch failed */
+	char		 token_error[RELAY_REPLY_MAX];	/* the fetch failed... */
+	time_t		 token_failed;	/* ...then */
 	char		 notice[RELAY_REPLY_MAX];	/* oauth_warning() */
 	CURLM		*multi;		/* NULL until the first relay_run() */
 	struct relay_conn *conns;
@@ -963,10 +965,14 @@ relay_token_fetch(struct relay *r, const char *refused, struct mh_err *err)
 	if (oauth_warning(r->oauth)[0] != '\0')
 		relay_setf(r->notice, sizeof(r->notice), "%s",
 		    oauth_warning(r->oauth));
+	r->token_cached = cached;
+	if (r->secret != NULL && strcmp(r->secret, tok) == 0) {
+		xfree_secret(tok);
+		return 0;
+	}
 	xfree_secret(r->secret);
 	r->secret = tok;
 	r->secret_is_token = 1;
-	r->token_cached = cached;
 	r->token_gen++;
 	for (i = 0; r->conns != NULL && i < r->nconns; i++)
 		if (r->conns[i].easy != NULL)
@@ -1007,22 +1013,29 @@ relay_token_retry(struct relay_conn *c, CURLcode rc)
 }
 
 /*
- * The first token of the run; NULL when there is one, else why not (the
- * same reason for every later batch: a refused refresh token is not
- * offered again and again).
+ * The token for this run: at every run, so that a relay that lives long
+ * (a lingering delivery, flush --watch) follows the cache and refreshes
+ * before its token expires; a cache hit costs one small read.  NULL when
+ * there is one, else why not: the same reason for RELAY_TOKEN_RETRY
+ * seconds, so that the batches of one flush do not ask again and again.
  */
+#define RELAY_TOKEN_RETRY	60
 static const char *
 relay_token_first(struct relay *r)
 {
 	struct mh_err	 err;
 
-	if (!r->refresh || r->secret != NULL)
+	if (!r->refresh)
 		return NULL;
-	if (r->token_error[0] != '\0')
+	if (r->token_error[0] != '\0' &&
+	    time(NULL) - r->token_failed < RELAY_TOKEN_RETRY)
 		return r->token_error;
+	r->token_error[0] = '\0';
+	r->refreshed = 0;
 	if (relay_token_fetch(r, NULL, &err) == 0)
 		return NULL;
 	relay_setf(r->token_error, sizeof(r->token_error), "%s", err.msg);
+	r->token_failed = time(NULL);
 	return r->token_error;
 }
 

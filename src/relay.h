@@ -97,10 +97,11 @@ void	relay_free(struct relay *);
  * oauth_provider set (oauth.h): the spool's state directory, where the
  * access token is cached and one process at a time refreshes it.  Call
  * before relay_run(); without it every run fetches a token.  The token is
- * fetched at the first relay_run() or relay_test(); when that fails every
+ * taken at each relay_run() (from the cache while it is good, so a relay
+ * that lives long follows it) and by relay_test(); when that fails every
  * job fails with the reason (an invalid_grant says to run `mailhop oauth
- * login NAME`).  A refused token is dropped and a new one fetched, and the
- * job tried again, once per relay.
+ * login NAME`), for a minute without asking again.  A refused token is
+ * dropped and a new one fetched, and the job tried again, once per run.
  */
 void	relay_use_state(struct relay *, int statefd);
 /* Something the log should say that did not stop delivery; "" if none. */

@@ -8,7 +8,7 @@
 # OAUTHBEARER (RFC 7628).  No token shows in -v output, mailq or the log.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/oauthd.sh"
-plan 50
+plan 53
 
 ISSUED=$TESTDIR/issued
 mkdir -m 700 "$TESTDIR/cfg"
@@ -151,14 +151,32 @@ like "$(grep oauthbearer_ack "$SMTPD_LOG" | tail -n 1)" '"ack": true' \
 like "$(printf '%s\n' "$out" | grep -A4 '^--> AUTH OAUTHBEARER' | grep -- '^-->' | sed -n 3p)" \
     '^--> \*\*\*$' "-v: the %x01 answer is *** as well"
 
+# --- a delivery that lives long (flush --watch) refreshes before the token expires -----
+"$MAILHOP_BIN" flush --watch 2> "$TESTDIR/watch.err" &
+watch=$!
+t0=$(oauthd_count)
+a=$(auth_events)
+c=$(transcript count)
+queue
+wait_transactions $((c + 1))
+ok $? "flush --watch delivers with the cached token"
+expire_in 30
+queue
+wait_transactions $((c + 2))
+ok $? "then, the cached token 30 s from expiring, the next message goes too"
+is "$(oauthd_count) $(grep '"type": "auth"' "$SMTPD_LOG" | tail -n +$((a + 1)) | grep -c '"ok": false')" \
+    "$((t0 + 1)) 0" "with one new token, fetched before it was needed: no AUTH refused"
+kill -TERM "$watch"
+wait "$watch"
+
 # --- mailhop test fetches a token of its own (no cache) and says so ------------------
-n=$(oauthd_count)
+t0=$(oauthd_count)
 out=$(mh mailhop test 2>&1)
 is "$?" 0 "mailhop test with oauth_provider: exit 0"
 like "$out" '^oauth: access token fetched with the refresh token \(oauth_provider = custom\)$' \
     "it reports where the token came from"
 like "$out" '^auth: OAUTHBEARER as alice: ok' "and the AUTH"
-is "$(oauthd_count)" "$((n + 1))" "one token request for it"
+is "$(oauthd_count)" "$((t0 + 1))" "one token request for it"
 VOUT+=$out
 
 # --- no secret anywhere -------------------------------------------------------------

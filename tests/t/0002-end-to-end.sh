@@ -38,6 +38,10 @@ is "$(tail -c 7 data1 | od -An -c | tr -s ' ')" " h e l l o \r \n" "the body end
 spool_empty() { [ "$(spool_count)" = 0 ]; }
 wait_for spool_empty
 is "$(spool_count)" 0 "the delivered entry left the spool"
+# The -odb helper rescans before it exits (SPEC 6): the -odq message below
+# must not be queued while it still runs, or it rightly delivers that too.
+no_helper() { [ -z "$(mh_helpers)" ]; }
+wait_for no_helper
 
 # 2. Queue only, look at it, flush it.
 printf 'To: b@example.com\nSubject: second\n\nqueued\n' >msg2

@@ -13,6 +13,8 @@
 
 /* sendmail -bm: read, queue, then -odb/-odi/-odq. (cmd_send.c) */
 int	cmd_send(const struct invocation *, const struct config *, struct mh_err *);
+/* After queueing: one line on a terminal when no upstream has a host. (cmd_send.c) */
+void	cmd_warn_no_upstream(const struct config *);
 /* sendmail -bv (cmd_send.c) */
 int	cmd_verify(const struct invocation *, const struct config *, struct mh_err *);
 /* sendmail -bs (cmd_smtp.c) */

@@ -30,6 +30,7 @@
 #include "fsio.h"
 #include "json.h"
 #include "spool.h"
+#include "spools.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -80,9 +81,12 @@ q_clean(const char *s, char *out, size_t len)
 	return out;
 }
 
-/* Pending and failed recipients, each under its last reply (Postfix). */
+/*
+ * Pending and failed recipients, each under its last reply (Postfix).
+ * user: root's view names the spool's owner after the sender.
+ */
 static void
-q_print_entry(FILE *out, const struct envelope *env)
+q_print_entry(FILE *out, const struct envelope *env, const char *user)
 {
 	const struct rcpt	*r;
 	char			 when[TIMEFMT_MAX], id[Q_FIELD_MAX];
@@ -90,9 +94,12 @@ q_print_entry(FILE *out, const struct envelope *env)
 	size_t			 i;
 
 	q_arrival(env->arrival, when, sizeof(when));
-	fprintf(out, "%-20s%c %8llu %s  %s\n", q_clean(env->id, id, sizeof(id)),
-	    q_mark(env), (unsigned long long)env->size, when,
-	    q_clean(addr_show(env->sender), t, sizeof(t)));
+	fprintf(out, "%-20s%c %8llu %s  %s%s%s%s\n",
+	    q_clean(env->id, id, sizeof(id)), q_mark(env),
+	    (unsigned long long)env->size, when,
+	    q_clean(addr_show(env->sender), t, sizeof(t)),
+	    user != NULL ? "  (user " : "", user != NULL ? user : "",
+	    user != NULL ? ")" : "");
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
 		if (r->state == RCPT_SENT)
@@ -167,9 +174,12 @@ q_json_rcpt(struct buf *b, const struct envelope *env, const struct rcpt *r)
 	buf_adds(b, "}");
 }
 
-/* One line; the null sender is "" (as Postfix's postqueue -j has it). */
+/*
+ * One line; the null sender is "" (as Postfix's postqueue -j has it);
+ * user is the spool's owner.
+ */
 static void
-q_json_entry(FILE *out, const struct envelope *env)
+q_json_entry(FILE *out, const struct envelope *env, const char *user)
 {
 	struct buf	 b;
 	size_t		 i;
@@ -177,6 +187,8 @@ q_json_entry(FILE *out, const struct envelope *env)
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"id\":");
 	json_add_string(&b, env->id);
+	buf_adds(&b, ",\"user\":");
+	json_add_string(&b, user);
 	buf_addf(&b, ",\"size\":%llu,\"arrival\":",
 	    (unsigned long long)env->size);
 	q_json_time(&b, env->arrival, 1);
@@ -210,8 +222,17 @@ q_list_damaged(FILE *out, int json, const struct mh_err *err, const char *id)
 		fprintf(out, "%-20s? %s\n\n", id, err->msg);
 }
 
+/* What a listing carries from spool to spool (root's view: child to child). */
+struct q_list {
+	struct q_total	 t;
+	int		 json;
+	int		 all;		/* root's view: name the owner (of a
+					 * spool that is not root's own) */
+};
+
 static void
-q_list_one(struct spool *sp, const char *id, int json, struct q_total *t)
+q_list_one(struct spool *sp, const char *id, struct q_list *l,
+    const char *user)
 {
 	struct envelope	 env;
 	struct mh_err	 err;
@@ -220,41 +241,152 @@ q_list_one(struct spool *sp, const char *id, int json, struct q_total *t)
 	rc = spool_peek(sp, id, &env, &err);
 	if (rc == 1)
 		return;		/* delivered or deleted since the listing */
-	if (t->entries++ == 0 && !json)
+	if (l->t.entries++ == 0 && !l->json)
 		q_print_header(stdout);
 	if (rc == -1) {
-		q_list_damaged(stdout, json, &err, id);
+		q_list_damaged(stdout, l->json, &err, id);
 		return;
 	}
-	t->bytes += env.size;
-	if (json)
-		q_json_entry(stdout, &env);
+	l->t.bytes += env.size;
+	if (l->json)
+		q_json_entry(stdout, &env, user);
 	else
-		q_print_entry(stdout, &env);
+		q_print_entry(stdout, &env, l->all ? user : NULL);
 	envelope_free(&env);
+}
+
+static int
+q_list_spool(struct spool *sp, struct q_list *l, const char *user,
+    struct mh_err *err)
+{
+	char	**ids;
+	size_t	 n, i;
+
+	if (spool_list(sp, &ids, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		q_list_one(sp, ids[i], l, user);
+	spool_ids_free(ids, n);
+	return 0;
+}
+
+/* The caller's name for "user" (the uid when it has no passwd entry). */
+static char *
+q_self(void)
+{
+	char	*name;
+
+	name = spool_user_leaf(geteuid(), 0);
+	return name != NULL ? name : spool_user_leaf(geteuid(), 1);
+}
+
+/* In root's child, as the owner of d. */
+static int
+q_list_child(const struct spools_dir *d, void *arg, struct mh_err *err)
+{
+	struct q_list	*l = arg;
+	struct spool	 sp;
+	int		 rc, all = l->all;
+
+	if (spool_open_dir(&sp, d->path, err) == -1)
+		return -1;
+	/* Root's own entries look as they always did; others name their owner. */
+	l->all = d->uid != 0;
+	rc = q_list_spool(&sp, l, d->user, err);
+	l->all = all;
+	spool_close(&sp);
+	return rc;
+}
+
+/*
+ * Some spool of root's view cannot be read: say which on stderr and go
+ * on with the others; the exit status is the last such error's.
+ */
+static int
+q_all_warn(const struct spools_dir *d, int rc, const struct mh_err *err,
+    struct mh_err *last)
+{
+	if (rc != -1 && rc != 2)
+		return 0;
+	if (rc == 2)
+		mh_err_set(last, EX_SOFTWARE, "%s (%s): no answer", d->path,
+		    d->user);
+	else
+		mh_err_set(last, err->exit, "%s (%s): %s", d->path, d->user,
+		    err->msg);
+	fprintf(stderr, "mailhop: %s\n", last->msg);
+	return -1;
+}
+
+/* Root's own spool path, for spools_list(). */
+static char *
+q_own(const struct config *cfg)
+{
+	struct mh_err	 ignored;
+
+	return spool_path(cfg, &ignored);
+}
+
+static int
+q_list_all(const struct config *cfg, struct q_list *l, struct mh_err *err)
+{
+	struct spools_dir	*v;
+	struct mh_err		 one, last;
+	char			*own = q_own(cfg);
+	size_t			 n, i;
+	int			 rc, status, bad = 0;
+
+	rc = spools_list(own, &v, &n, err);
+	free(own);
+	if (rc == -1)
+		return err->exit;
+	mh_err_clear(&last);
+	for (i = 0; i < n; i++) {
+		rc = spools_run(&v[i], q_list_child, l, sizeof(*l), &status,
+		    &one);
+		if (q_all_warn(&v[i], rc, &one, &last) == -1)
+			bad = 1;
+	}
+	spools_free(v, n);
+	if (!l->json)
+		q_print_total(stdout, &l->t);
+	if (bad)
+		*err = last;
+	return bad ? err->exit : 0;
 }
 
 int
 cmd_queue_list(const struct config *cfg, int json, struct mh_err *err)
 {
 	struct spool	 sp;
-	struct q_total	 t = { 0, 0 };
-	char		**ids;
-	size_t		 n, i;
+	struct q_list	 l;
+	char		*self;
+	int		 rc;
 
-	if (spool_open(&sp, cfg, err) == -1)
-		return err->exit;
-	if (spool_list(&sp, &ids, &n, err) == -1) {
-		spool_close(&sp);
-		return err->exit;
+	memset(&l, 0, sizeof(l));
+	l.json = json;
+	if (spools_all_visible()) {
+		l.all = 1;
+		return q_list_all(cfg, &l, err);
 	}
-	for (i = 0; i < n; i++)
-		q_list_one(&sp, ids[i], json, &t);
-	if (!json)
-		q_print_total(stdout, &t);
-	spool_ids_free(ids, n);
+	if (spool_open(&sp, cfg, err) == -1) {
+		/* Never made (the helper makes it on first use): empty. */
+		if (err->reason != MH_REASON_SPOOL_ROOT) {
+			spool_close(&sp);
+			return err->exit;
+		}
+		spool_close(&sp);
+		if (!json)
+			q_print_total(stdout, &l.t);
+		return 0;
+	}
+	self = q_self();
+	rc = q_list_spool(&sp, &l, self, err);
+	free(self);
+	if (rc == 0 && !json)
+		q_print_total(stdout, &l.t);
 	spool_close(&sp);
-	return 0;
+	return rc == -1 ? err->exit : 0;
 }
 
 /* ---- show ---- */
@@ -363,28 +495,6 @@ q_show_message(struct spool *sp, const char *id, struct mh_err *err)
 	return 0;
 }
 
-int
-cmd_queue_show(const struct config *cfg, const char *id, struct mh_err *err)
-{
-	struct spool	 sp;
-	struct envelope	 env;
-	int		 rc;
-
-	if (spool_open(&sp, cfg, err) == -1)
-		return err->exit;
-	rc = spool_peek(&sp, id, &env, err);
-	if (rc == 1)
-		rc = mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
-		    id);
-	if (rc == 0) {
-		q_show_envelope(stdout, &env);
-		envelope_free(&env);
-		rc = q_show_message(&sp, id, err);
-	}
-	spool_close(&sp);
-	return rc == 0 ? 0 : err->exit;
-}
-
 /* ---- delete, hold, release ---- */
 
 /*
@@ -443,6 +553,121 @@ q_hold_one(struct spool *sp, const char *id, int hold, struct mh_err *err)
 	return rc;
 }
 
+/* ---- one id: show, delete, hold, release ---- */
+
+/*
+ * op on id in sp: 's' show, 'd' delete, 'h' hold, 'r' release.  0 done,
+ * 1 no such entry here, -1 with err.  user (root's view) is the owner.
+ */
+static int
+q_op_run(struct spool *sp, const char *id, int op, const char *user,
+    struct mh_err *err)
+{
+	struct envelope	 env;
+	int		 rc;
+
+	if (op == 's') {
+		rc = spool_peek(sp, id, &env, err);
+		if (rc != 0)
+			return rc;
+		if (user != NULL)
+			printf("user: %s\n", user);
+		q_show_envelope(stdout, &env);
+		envelope_free(&env);
+		return q_show_message(sp, id, err);
+	}
+	rc = op == 'd' ? q_delete_one(sp, id, err) :
+	    q_hold_one(sp, id, op == 'h', err);
+	return rc == -1 && err->exit == EX_NOUSER ? 1 : rc;
+}
+
+/* In root's child, as the owner of the spool. */
+struct q_op {
+	const char	*id;
+	int		 op;
+};
+
+static int
+q_op_child(const struct spools_dir *d, void *arg, struct mh_err *err)
+{
+	const struct q_op	*o = arg;
+	struct spool		 sp;
+	int			 rc;
+
+	if (spool_open_dir(&sp, d->path, err) == -1)
+		return -1;
+	rc = q_op_run(&sp, o->id, o->op, d->user, err);
+	spool_close(&sp);
+	return rc;
+}
+
+/* Root's view: the spool that has the entry. */
+static int
+q_op_all(const struct config *cfg, const char *id, int op,
+    struct mh_err *err)
+{
+	struct spools_dir	*v;
+	struct q_op		 o = { id, op };
+	struct mh_err		 one, last;
+	char			*own = q_own(cfg);
+	size_t			 n, i;
+	int			 rc, status, found = 0;
+
+	rc = spools_list(own, &v, &n, err);
+	free(own);
+	if (rc == -1)
+		return -1;
+	mh_err_clear(&last);
+	for (i = 0; i < n && !found; i++) {
+		rc = spools_run(&v[i], q_op_child, &o, 0, &status, &one);
+		if (rc == 0)
+			found = 1;
+		else if (rc == -1 && one.exit != EX_NOUSER) {
+			*err = one;
+			found = -1;
+		} else
+			q_all_warn(&v[i], rc, &one, &last);
+	}
+	spools_free(v, n);
+	if (found == 1)
+		return 0;
+	if (found == 0)
+		mh_err_set(err, EX_NOUSER, "queue id \"%.40s\" not found", id);
+	return -1;
+}
+
+static int
+q_op(const struct config *cfg, const char *id, int op, struct mh_err *err)
+{
+	struct spool	 sp;
+	int		 rc;
+
+	if (!spool_id_valid(id))
+		return mh_err_set(err, EX_NOUSER, "queue id \"%.40s\" not "
+		    "found", id);
+	if (spools_all_visible())
+		return q_op_all(cfg, id, op, err);
+	if (spool_open(&sp, cfg, err) == -1) {
+		if (err->reason == MH_REASON_SPOOL_ROOT)
+			mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+			    id);
+		spool_close(&sp);
+		return -1;
+	}
+	rc = q_op_run(&sp, id, op, NULL, err);
+	spool_close(&sp);
+	if (rc == 1)
+		return mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
+		    id);
+	return rc;
+}
+
+int
+cmd_queue_show(const struct config *cfg, const char *id, struct mh_err *err)
+{
+	return q_op(cfg, id, 's', err) == 0 ? 0 : err->exit;
+}
+
 /*
  * Apply op to every id; a bad id does not stop the others.  Every error
  * but the last is printed here, the last is left in err for main.c.
@@ -451,25 +676,17 @@ static int
 q_each(const struct config *cfg, char *const ids[], int n, int op,
     struct mh_err *err)
 {
-	struct spool	 sp;
 	struct mh_err	 one;
-	int		 i, rc, failed = 0;
+	int		 i, failed = 0;
 
-	if (spool_open(&sp, cfg, err) == -1)
-		return err->exit;
 	for (i = 0; i < n; i++) {
-		if (op == 'd')
-			rc = q_delete_one(&sp, ids[i], &one);
-		else
-			rc = q_hold_one(&sp, ids[i], op == 'h', &one);
-		if (rc == 0)
+		if (q_op(cfg, ids[i], op, &one) == 0)
 			continue;
 		if (failed)
 			fprintf(stderr, "mailhop: %s\n", err->msg);
 		*err = one;
 		failed = 1;
 	}
-	spool_close(&sp);
 	return failed ? err->exit : 0;
 }
 

@@ -173,7 +173,7 @@ out:
 static int
 send_queue(struct send *s, struct mh_err *err)
 {
-	if (spool_open(&s->spool, s->cfg, err) == -1)
+	if (launch_spool_open(&s->spool, s->cfg, err) == -1)
 		return -1;
 	s->spool_open = 1;
 	if (spool_create(&s->spool, &s->entry, err) == -1)
@@ -253,8 +253,30 @@ cmd_send(const struct invocation *inv, const struct config *cfg,
 	s.entry_open = 0;
 	send_free(&s);
 	/* s.inv and s.cfg are the caller's and still valid. */
+	cmd_warn_no_upstream(cfg);
 	send_deliver(&s, id);
 	return 0;
+}
+
+/*
+ * SPEC 8: say it when nothing could ever send the mail, but only to a
+ * person: callers such as Symfony's -bs treat any output on stderr as a
+ * failure, and the message is queued either way.
+ */
+void
+cmd_warn_no_upstream(const struct config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nupstreams; i++)
+		if (cfg->upstreams[i]->host != NULL &&
+		    cfg->upstreams[i]->host[0] != '\0')
+			return;
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "mailhop: queued, but no upstream is configured: set "
+	    "host in [upstream] (see mailhop.conf(5)); the mail goes out "
+	    "once one is\n");
 }
 
 /*

@@ -552,7 +552,7 @@ smtp_data(struct smtp *s, char *arg)
 	}
 	mh_err_clear(&err);
 	if (!s->spool_open) {
-		if (spool_open(&s->spool, s->cfg, &err) == -1) {
+		if (launch_spool_open(&s->spool, s->cfg, &err) == -1) {
 			smtp_reply_err(s, &err, 451, "4.3.0");
 			return 0;
 		}
@@ -898,6 +898,8 @@ cmd_smtp(const struct invocation *inv, const struct config *cfg,
 	buf_free(&s->out);
 	if (s->spool_open)
 		spool_close(&s->spool);
+	if (s->nqueued > 0)
+		cmd_warn_no_upstream(cfg);
 	smtp_deliver(s);
 	if (rc == 0 && s->out_failed && !quit)
 		rc = mh_err_set(err, EX_IOERR, "-bs: standard output closed");

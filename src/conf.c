@@ -41,10 +41,6 @@
 #include "route.h"
 #include "xmem.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-
 #define CONF_VALUE_MAX	4096		/* a value joined from continuations */
 #define CONF_SHOW_MAX	60		/* bytes of a bad value quoted back */
 

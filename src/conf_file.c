@@ -20,11 +20,9 @@
 #include "conf_key.h"
 #include "err.h"
 #include "harden.h"
+#include "paths.h"
 #include "xmem.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
 
 enum conf_src { CONF_SRC_DEFAULT, CONF_SRC_FILE, CONF_SRC_CLI, CONF_SRC_ENV };
 
@@ -131,6 +129,18 @@ conf_load_one(struct config *cfg, const char *path, enum conf_layer layer,
 	size_t		 len = 0;
 	int		 fd, rc = -1;
 
+	/*
+	 * SPEC 8: every user reads the system file, so it must stay
+	 * readable; the secret belongs in a password_file.  access() asks
+	 * with the real ids: the set-id helper's group does not count.
+	 */
+	if (layer == CONF_LAYER_SYSTEM && access(path, R_OK) == -1 &&
+	    errno == EACCES)
+		return mh_err_set(err, EX_CONFIG, "%s: you cannot read it: keep "
+		    "the system configuration readable by all (chmod 644 %s) "
+		    "and put the secret in a password_file that only root and "
+		    "the group %s can read (see mailhop.conf(5))", path, path,
+		    paths_group);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT && src == CONF_SRC_DEFAULT)
 		return 1;
@@ -174,7 +184,7 @@ conf_load_file(struct config *cfg, const char *path, enum conf_layer layer,
 int
 conf_load_system(struct config *cfg, struct mh_err *err)
 {
-	return conf_load_one(cfg, SYSCONFDIR "/mailhop.conf", CONF_LAYER_SYSTEM,
+	return conf_load_one(cfg, paths_sysconf_file, CONF_LAYER_SYSTEM,
 	    CONF_SRC_DEFAULT, err) == -1 ? -1 : 0;
 }
 

@@ -127,6 +127,7 @@ struct dl_run {
 	time_t			 earliest;	/* soonest next attempt seen; 0: none */
 	struct timespec		 linger_end;	/* CLOCK_MONOTONIC; watch: none */
 	struct timespec		 last_full;	/* when the last full pass ended */
+	int			 told;		/* a failure before SMTP was shown */
 	struct dl_syncer	 syncer;
 	struct mh_err		 lerr;		/* first local error, if any */
 	char			 notice[RELAY_REPLY_MAX];	/* logged from relay.c */
@@ -909,11 +910,20 @@ dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
 	}
 	if (run->relay == NULL)
 		dl_relay_open(run, err);
-	if (run->relay == NULL)
-		rc = -1;
-	else
-		rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
-	if (run->relay != NULL && *relay_notice(run->relay) != '\0' &&
+	/*
+	 * No host, a secret that cannot be read, a failing password_command,
+	 * an upstream the set-id helper refused: each due entry records it
+	 * like a connection failure (SPEC 8), so mailq says why it waits.
+	 */
+	if (run->relay == NULL) {
+		if (!run->told++)
+			dl_warn(run, err);
+		dl_fail_batch(run, jobs, n, err->msg);
+		mh_err_clear(err);
+		return 0;
+	}
+	rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
+	if (*relay_notice(run->relay) != '\0' &&
 	    strcmp(relay_notice(run->relay), run->notice) != 0) {
 		snprintf(run->notice, sizeof(run->notice), "%s",
 		    relay_notice(run->relay));

@@ -20,6 +20,8 @@ enum mh_reason {
 	MH_REASON_NONE = 0,		/* exit says all there is */
 	MH_REASON_MAX_SIZE,		/* the message is over [queue] max_size */
 	MH_REASON_UNREACHABLE,		/* no answer: connect failed, timed out */
+	MH_REASON_SPOOL_ROOT,		/* a directory of the system spool root
+					 * that only the set-id helper may make */
 };
 
 struct mh_err {

@@ -88,6 +88,12 @@ fsio_read_file(int dirfd, const char *name, size_t max, char **data,
 	    O_CLOEXEC);
 	if (fd == -1)
 		return mh_err_errno(err, EX_TEMPFAIL, "%s", name);
+	if (!fsio_is_regular(fd)) {
+		close(fd);
+		errno = EINVAL;
+		return mh_err_set(err, EX_DATAERR, "%s: not a regular file",
+		    name);
+	}
 	p = xmalloc(cap + 1);
 	for (;;) {
 		want = cap - got;
@@ -217,6 +223,14 @@ fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
 	if (fsio_write_rename(dirfd, tmp, name, p, n, err) == -1)
 		return -1;
 	return fsio_fsync_dir(dirfd, err);
+}
+
+int
+fsio_is_regular(int fd)
+{
+	struct stat	 st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int

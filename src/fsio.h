@@ -17,6 +17,8 @@
 int	fsio_write_all(int, const void *, size_t);
 /* read(2) up to n bytes, retrying on EINTR; returns bytes read or -1. */
 ssize_t	fsio_read_full(int, void *, size_t);
+/* Whether fd is a regular file (not a FIFO, device, socket or directory). */
+int	fsio_is_regular(int);
 /* Read a whole small file below dirfd (O_NOFOLLOW), at most max bytes. */
 int	fsio_read_file(int dirfd, const char *, size_t max, char **data,
 	    size_t *len, struct mh_err *);

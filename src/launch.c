@@ -17,11 +17,10 @@
 
 #include "err.h"
 #include "launch.h"
+#include "paths.h"
 #include "request.h"
-
-#ifndef PKGLIBEXECDIR
-#define PKGLIBEXECDIR "/usr/local/libexec/mailhop"
-#endif
+#include "spool.h"
+#include "xmem.h"
 
 #define HELPER_NAME	"mailhop-deliver"
 
@@ -36,7 +35,7 @@ launch_helper_path(char *out, size_t len, struct mh_err *err)
 
 	/*
 	 * A build tree keeps the helper beside the binary; an installed one
-	 * has it in PKGLIBEXECDIR.  Only the binary's own directory is
+	 * has it in paths_helper_dir.  Only the binary's own directory is
 	 * trusted, never PATH or the environment.
 	 */
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -51,7 +50,7 @@ launch_helper_path(char *out, size_t len, struct mh_err *err)
 				return 0;
 		}
 	}
-	r = snprintf(out, len, "%s/%s", PKGLIBEXECDIR, HELPER_NAME);
+	r = snprintf(out, len, "%s/%s", paths_helper_dir, HELPER_NAME);
 	if (r < 0 || (size_t)r >= len)
 		return mh_err_set(err, EX_SOFTWARE, "helper path too long");
 	return 0;
@@ -138,4 +137,114 @@ launch_background(const struct request *req, struct mh_err *err)
 		if (errno != EINTR)
 			break;
 	return 0;
+}
+
+/* The helper's last line on stderr, without "mailhop: ", into msg. */
+static void
+launch_last_line(int fd, char *msg, size_t len)
+{
+	char	 buf[1024], *line, *nl;
+	size_t	 got = 0;
+	ssize_t	 r;
+
+	while ((r = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0 ||
+	    (r == -1 && errno == EINTR))
+		if (r > 0 && (got += (size_t)r) == sizeof(buf) - 1)
+			break;
+	buf[got] = '\0';
+	while (got > 0 && buf[got - 1] == '\n')
+		buf[--got] = '\0';
+	line = (nl = strrchr(buf, '\n')) != NULL ? nl + 1 : buf;
+	if (strncmp(line, "mailhop: ", 9) == 0)
+		line += 9;
+	snprintf(msg, len, "%.400s", line);
+}
+
+int
+launch_wait(const struct request *req, struct mh_err *err)
+{
+	char	 path[PATH_MAX], said[MH_ERR_MSG];
+	char	*av[REQUEST_ARGV_MAX];
+	pid_t	 pid;
+	int	 status, fd, p[2];
+
+	if (launch_helper_path(path, sizeof(path), err) == -1 ||
+	    request_encode(req, path, av, err) == -1)
+		return -1;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return mh_err_errno(err, EX_OSERR, "pipe");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == -1) {
+		close(p[0]);
+		close(p[1]);
+		return mh_err_errno(err, EX_OSERR, "fork");
+	}
+	if (pid == 0) {
+		/* Not our stdin: -bs and sendmail are reading a message. */
+		fd = open("/dev/null", O_RDWR);
+		if (fd != -1 && fd != STDIN_FILENO) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		/* What it says becomes part of our one line. */
+		dup2(p[1], STDERR_FILENO);
+		launch_env();
+		execv(path, av);
+		_exit(EX_UNAVAILABLE);
+	}
+	close(p[1]);
+	launch_last_line(p[0], said, sizeof(said));
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return mh_err_errno(err, EX_OSERR, "waitpid");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (said[0] != '\0')
+		return mh_err_set(err, EX_CANTCREAT, "%s", said);
+	if (WIFEXITED(status))
+		return mh_err_set(err, EX_CANTCREAT, "%s %s: exit %d", path,
+		    request_op_name(req->op), WEXITSTATUS(status));
+	return mh_err_set(err, EX_CANTCREAT, "%s %s: killed by signal %d",
+	    path, request_op_name(req->op), WTERMSIG(status));
+}
+
+int
+launch_spool_open(struct spool *sp, const struct config *cfg,
+    struct mh_err *err)
+{
+	struct request	 req;
+	struct mh_err	 why;
+	const char	*leaf;
+	char		*name;
+
+	if (spool_open(sp, cfg, err) == 0)
+		return 0;
+	if (err->reason != MH_REASON_SPOOL_ROOT || sp->path == NULL ||
+	    (leaf = spool_root_leaf(sp->path)) == NULL) {
+		spool_close(sp);
+		return -1;
+	}
+	/*
+	 * ROOT/NAME in the 1731 root: only the set-id helper may make it,
+	 * and only under the caller's own name or uid (SPEC 8).  It syncs
+	 * the new directory before it exits, so our exit 0 still means the
+	 * mail is on disk.
+	 */
+	name = xstrdup(leaf);
+	spool_close(sp);
+	request_init(&req, REQ_MKSPOOL);
+	req.name = name;
+	mh_err_clear(&why);
+	if (launch_wait(&req, &why) == -1) {
+		mh_err_set(err, EX_CANTCREAT, "cannot create spool directory "
+		    "%s/%s: the set-id helper could not: %s", paths_spool_root,
+		    name, why.msg);
+		free(name);
+		return -1;
+	}
+	free(name);
+	return spool_open(sp, cfg, err);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd.h"
@@ -26,6 +27,7 @@ enum {
 	MO_VERBOSE = 1 << 0,	/* -v */
 	MO_JSON = 1 << 1,	/* --json */
 	MO_WATCH = 1 << 2,	/* --watch */
+	MO_ALL = 1 << 3,	/* --all: every user's spool (root) */
 	MC_CONF = 1 << 8,	/* load the configuration before the call */
 	MC_RAW = 1 << 9,	/* no option parsing: the words as given */
 };
@@ -37,6 +39,7 @@ static const struct main_opt {
 	{ "-v",		MO_VERBOSE },
 	{ "--json",	MO_JSON },
 	{ "--watch",	MO_WATCH },
+	{ "--all",	MO_ALL },
 };
 
 /* A sub-command's words, sorted out. */
@@ -66,13 +69,14 @@ static const struct main_cmd {
 	    "read a message and queue it (= sendmail)", MC_RAW, 0, -1 },
 	{ "sendmail", "[sendmail options] [recipient ...]", main_send,
 	    NULL, MC_RAW, 0, -1 },
-	{ "flush", "[-v] [--watch]", main_flush,
-	    "deliver what is due (--watch: and keep delivering)",
-	    MO_VERBOSE | MO_WATCH, 0, 0 },
-	{ "queue", "[--json]", main_queue,
-	    "list the queue (= mailq)", MC_CONF | MO_JSON, 0, 0 },
-	{ "list", "[--json]", main_queue,
-	    "the same as queue", MC_CONF | MO_JSON, 0, 0 },
+	{ "flush", "[-v] [--watch] [--all]", main_flush,
+	    "deliver what is due (--watch: and keep delivering; --all: "
+	    "every user's, root)", MO_VERBOSE | MO_WATCH | MO_ALL, 0, 0 },
+	{ "queue", "[--json] [--all]", main_queue,
+	    "list the queue (= mailq; root sees every user's)",
+	    MC_CONF | MO_JSON | MO_ALL, 0, 0 },
+	{ "list", "[--json] [--all]", main_queue,
+	    "the same as queue", MC_CONF | MO_JSON | MO_ALL, 0, 0 },
 	{ "show", "ID", main_show,
 	    "print an entry's envelope and message", MC_CONF, 1, 1 },
 	{ "delete", "ID...", main_delete,
@@ -144,6 +148,11 @@ main_sendmail_flush(const struct invocation *inv, struct mh_err *err)
 
 	request_init(&req, REQ_FLUSH);
 	req.force = 1;
+	/*
+	 * Root's sendmail -q: every user's spool, as flush --all (SPEC 8);
+	 * with -C, the spool of that configuration alone.
+	 */
+	req.all = getuid() == 0 && inv->config == NULL;
 	req.config = inv->config;
 	req.verbose = inv->verbose;
 	req.only_id = inv->q_id;
@@ -226,6 +235,7 @@ main_flush(const struct main_args *a, const struct config *cfg,
 	req.config = a->config;
 	req.verbose = (a->opts & MO_VERBOSE) != 0;
 	req.watch = (a->opts & MO_WATCH) != 0;
+	req.all = (a->opts & MO_ALL) != 0;
 	return main_helper(&req, err);
 }
 
@@ -233,6 +243,10 @@ static int
 main_queue(const struct main_args *a, const struct config *cfg,
     struct mh_err *err)
 {
+	/* Root sees every spool anyway; --all says so, and only root may. */
+	if ((a->opts & MO_ALL) && getuid() != 0)
+		return mh_err_set(err, EX_NOPERM, "queue --all: only root sees "
+		    "every user's queue") == -1 ? EX_NOPERM : 0;
 	return cmd_queue_list(cfg, (a->opts & MO_JSON) != 0, err);
 }
 

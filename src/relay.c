@@ -1350,6 +1350,9 @@ relay_new(const struct upstream *up, int parallel, int verbose,
 	struct relay	*r;
 	char		 sect[64];
 
+	/* The set-id helper refused it: nothing connects (SPEC 8). */
+	if (secret_upstream_allowed(up, err) == -1)
+		return NULL;
 	if (up->host == NULL || up->host[0] == '\0') {
 		mh_err_set(err, EX_CONFIG, "%s host is not set",
 		    upstream_section(up, sect, sizeof(sect)));

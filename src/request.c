@@ -19,6 +19,7 @@ static const char *const request_ops[REQ_NOPS] = {
 	[REQ_FLUSH] = "flush",
 	[REQ_TEST] = "test",
 	[REQ_OAUTH_LOGIN] = "oauth-login",
+	[REQ_MKSPOOL] = "mkspool",
 };
 
 enum rf_type { RF_FLAG, RF_STRING };
@@ -29,8 +30,10 @@ static const struct request_field {
 	size_t		 off;		/* offsetof(struct request, member) */
 	unsigned	 ops;		/* REQ_BIT()s of the operations taking it */
 } request_fields[] = {
-	{ "--config",	RF_STRING, offsetof(struct request, config),	REQ_ANY },
-	{ "--verbose",	RF_FLAG, offsetof(struct request, verbose),	REQ_ANY },
+	{ "--config",	RF_STRING, offsetof(struct request, config),
+	    REQ_ANY & ~REQ_BIT(REQ_MKSPOOL) },
+	{ "--verbose",	RF_FLAG, offsetof(struct request, verbose),
+	    REQ_ANY & ~REQ_BIT(REQ_MKSPOOL) },
 	{ "--id",	RF_STRING, offsetof(struct request, only_id),
 	    REQ_BIT(REQ_FLUSH) },
 	{ "--rcpt",	RF_STRING, offsetof(struct request, rcpt_domain),
@@ -47,6 +50,12 @@ static const struct request_field {
 	    REQ_BIT(REQ_OAUTH_LOGIN) },
 	{ "--watch",	RF_FLAG, offsetof(struct request, watch),
 	    REQ_BIT(REQ_FLUSH) },
+	{ "--all",	RF_FLAG, offsetof(struct request, all),
+	    REQ_BIT(REQ_FLUSH) },
+	{ "--spool",	RF_STRING, offsetof(struct request, spool),
+	    REQ_BIT(REQ_FLUSH) },
+	{ "--name",	RF_STRING, offsetof(struct request, name),
+	    REQ_BIT(REQ_MKSPOOL) },
 };
 #define REQUEST_NFIELDS	(sizeof(request_fields) / sizeof(request_fields[0]))
 /* argv0, the operation, every field with a value, the NULL. */

@@ -10,7 +10,8 @@
  * nothing from the environment, and it treats the argv as untrusted (any
  * user can run the helper by hand).  Decoding checks syntax only (known
  * operation, known option, a value where one is needed); what a caller
- * may ask for is the helper's decision.
+ * may ask for (--all is root's, --name must be the caller's own) is the
+ * helper's decision, and --spool is opened only with the caller's rights.
  *
  * To add a field: a member below and one row in request.c's field table.
  * To add an operation: an enum value and one row in request.c's op table,
@@ -27,6 +28,8 @@ enum request_op {
 	REQ_FLUSH,		/* deliver queued mail */
 	REQ_TEST,		/* connect, TLS, AUTH; send nothing */
 	REQ_OAUTH_LOGIN,	/* `mailhop oauth login [NAME]` (oauth_login.h) */
+	REQ_MKSPOOL,		/* make the caller's directory in the system
+				 * spool root (only the set-id helper can) */
 	REQ_NOPS
 };
 
@@ -42,6 +45,12 @@ struct request {
 	int		 background;	/* -odb: skip if another flusher runs */
 	int		 report;	/* -odi: outcome per recipient on stderr */
 	int		 watch;		/* flush --watch: deliver until a signal */
+	int		 all;		/* flush --all (root): every user's spool */
+	const char	*spool;		/* this spool directory, not the
+					 * configured one (flush --all's children) */
+	/* REQ_MKSPOOL */
+	const char	*name;		/* the directory's name: the caller's
+					 * user name or uid */
 	/* REQ_OAUTH_LOGIN */
 	const char	*upstream;	/* NAME; NULL: [upstream] ("default") */
 };

@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "paths.h"
 #include "secret.h"
 #include "xmem.h"
 
@@ -69,26 +72,66 @@ secret_read_fd(int fd, struct buf *b)
 	return n == 0 ? 0 : -1;
 }
 
+/* A user name for messages (the uid without a passwd entry). */
+static void
+secret_user_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd	*pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, len, "%s", pw->pw_name);
+	else
+		snprintf(out, len, "%lu", (unsigned long)uid);
+}
+
 /*
  * The one check every secret file gets (password_file, client_key,
- * oauth.c's refresh token and client secret), on the open descriptor: a
- * regular file that neither group nor others can read.
+ * oauth.c's refresh token and client secret), on the open descriptor
+ * (SPEC 8): a regular file, owned by root or the caller, writable by its
+ * owner only, readable by no one but its owner and the mailhop group
+ * (paths.h).  One message per way it is wrong, naming the file and the
+ * chmod, chown or chgrp that fixes it.
  */
 static int
 secret_check_fd(const char *key, const char *path, int fd,
     struct mh_err *err)
 {
 	struct stat	 st;
+	struct group	*gr;
+	char		 me[64], theirs[64];
 
 	if (fstat(fd, &st) == -1)
 		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
 	if (!S_ISREG(st.st_mode))
 		return mh_err_set(err, EX_CONFIG, "%s %s: not a regular file",
 		    key, path);
-	if (st.st_mode & (S_IRGRP | S_IROTH))
-		return mh_err_set(err, EX_CONFIG, "%s %s: readable by group or "
-		    "others (chmod 600 %s)", key, path, path);
-	return 0;
+	secret_user_name(getuid(), me, sizeof(me));
+	if (st.st_uid != 0 && st.st_uid != getuid() && getuid() == 0)
+		return mh_err_set(err, EX_CONFIG, "%s %s: owned by uid %lu, "
+		    "not root (chown root %s)", key, path,
+		    (unsigned long)st.st_uid, path);
+	if (st.st_uid != 0 && st.st_uid != getuid())
+		return mh_err_set(err, EX_CONFIG, "%s %s: owned by uid %lu, "
+		    "neither root nor you (chown root %s, or chown %s %s)",
+		    key, path, (unsigned long)st.st_uid, path, me, path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return mh_err_set(err, EX_CONFIG, "%s %s: writable by group "
+		    "or others (chmod go-w %s)", key, path, path);
+	if (st.st_mode & S_IROTH)
+		return mh_err_set(err, EX_CONFIG, "%s %s: readable by others "
+		    "(chmod o-r %s)", key, path, path);
+	if (!(st.st_mode & S_IRGRP) || ((gr = getgrnam(paths_group)) != NULL &&
+	    gr->gr_gid == st.st_gid))
+		return 0;
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		snprintf(theirs, sizeof(theirs), "%s", gr->gr_name);
+	else
+		snprintf(theirs, sizeof(theirs), "%lu",
+		    (unsigned long)st.st_gid);
+	return mh_err_set(err, EX_CONFIG, "%s %s: readable by the group %s, "
+	    "and only the group %s may read a secret (chgrp %s %s, or chmod "
+	    "g-r %s)", key, path, theirs, paths_group, paths_group, path,
+	    path);
 }
 
 /* A whole secret file into b (capped at SECRET_MAX), checked first. */
@@ -280,8 +323,146 @@ fail:
 	return -1;
 }
 
+/* ---- secrets held by the set-id helper (SPEC 8) ---- */
+
+/*
+ * One per upstream of the system configuration that has a secret: what
+ * secret_password() and secret_oauth_token() answer for it once held.
+ * The helper is one short process, so a table in the module is its whole
+ * lifetime; secret_held_clear() wipes it.
+ */
+struct secret_held {
+	char		*name;		/* the upstream's name */
+	char		*password;	/* NULL: none (or not read) */
+	char		*token;
+	struct mh_err	 err;		/* exit != 0: every call fails with it */
+	int		 refused;	/* secret_refuse(): not to be used at all */
+};
+
+static struct secret_held	*held;
+static size_t			 nheld;
+
+static struct secret_held *
+secret_held_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nheld; i++)
+		if (strcmp(held[i].name, name) == 0)
+			return &held[i];
+	return NULL;
+}
+
+static struct secret_held *
+secret_held_add(const char *name)
+{
+	struct secret_held	*h;
+
+	if ((h = secret_held_find(name)) != NULL)
+		return h;
+	held = xreallocarray(held, nheld + 1, sizeof(*held));
+	h = &held[nheld++];
+	memset(h, 0, sizeof(*h));
+	h->name = xstrdup(name);
+	return h;
+}
+
+static int	secret_read_password(const struct upstream *, char **,
+		    struct mh_err *);
+static int	secret_read_token(const struct upstream *, char **,
+		    struct mh_err *);
+
+void
+secret_hold(const struct upstream *up)
+{
+	struct secret_held	*h;
+
+	h = secret_held_add(up->name);
+	mh_err_clear(&h->err);
+	/* What relay.c will ask for: the password, else the token. */
+	if (up->auth != CONF_AUTH_XOAUTH2 &&
+	    secret_read_password(up, &h->password, &h->err) == -1)
+		return;
+	if (h->password == NULL)
+		secret_read_token(up, &h->token, &h->err);
+}
+
+void
+secret_refuse(const char *name, const char *why)
+{
+	struct secret_held	*h;
+
+	h = secret_held_add(name);
+	xfree_secret(h->password);
+	xfree_secret(h->token);
+	h->password = h->token = NULL;
+	h->refused = 1;
+	mh_err_set(&h->err, EX_CONFIG, "%s", why);
+}
+
+int
+secret_upstream_allowed(const struct upstream *up, struct mh_err *err)
+{
+	struct secret_held	*h = secret_held_find(up->name);
+
+	if (h == NULL || !h->refused)
+		return 0;
+	*err = h->err;
+	return -1;
+}
+
+void
+secret_held_clear(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < nheld; i++) {
+		xfree_secret(held[i].password);
+		xfree_secret(held[i].token);
+		free(held[i].name);
+	}
+	free(held);
+	held = NULL;
+	nheld = 0;
+}
+
+/* A held answer: 1 (taken, *out set or err filled), 0: not held. */
+static int
+secret_held_answer(const struct upstream *up, int token, char **out,
+    struct mh_err *err, int *rc)
+{
+	struct secret_held	*h = secret_held_find(up->name);
+	const char		*v;
+
+	if (h == NULL)
+		return 0;
+	if (h->err.exit != 0) {
+		*err = h->err;
+		*rc = -1;
+		return 1;
+	}
+	v = token ? h->token : h->password;
+	*out = v != NULL ? xstrdup(v) : NULL;
+	*rc = 0;
+	return 1;
+}
+
+/* ---- the sources ---- */
+
 int
 secret_password(const struct upstream *up, char **out, struct mh_err *err)
+{
+	int	 rc;
+
+	*out = NULL;
+	if (secret_held_answer(up, 0, out, err, &rc))
+		return rc;
+	return secret_read_password(up, out, err);
+}
+
+static int
+secret_read_password(const struct upstream *up, char **out,
+    struct mh_err *err)
 {
 	*out = NULL;
 	if (up->password != NULL && *up->password != '\0') {
@@ -299,6 +480,17 @@ secret_password(const struct upstream *up, char **out, struct mh_err *err)
 
 int
 secret_oauth_token(const struct upstream *up, char **out, struct mh_err *err)
+{
+	int	 rc;
+
+	*out = NULL;
+	if (secret_held_answer(up, 1, out, err, &rc))
+		return rc;
+	return secret_read_token(up, out, err);
+}
+
+static int
+secret_read_token(const struct upstream *up, char **out, struct mh_err *err)
 {
 	*out = NULL;
 	if (up->oauth_token != NULL && *up->oauth_token != '\0') {

@@ -21,6 +21,26 @@ int	secret_password(const struct upstream *, char **out, struct mh_err *);
 int	secret_oauth_token(const struct upstream *, char **out, struct mh_err *);
 
 /*
+ * The set-id helper (SPEC 8), before it drops its group: read up's secret
+ * now, with the group's privilege, and keep it; from then on
+ * secret_password() and secret_oauth_token() answer for an upstream of
+ * that name from what was kept (an error included) and never read its
+ * sources again.
+ */
+void	secret_hold(const struct upstream *);
+/*
+ * After the drop, when another layer changed a key of that upstream: the
+ * kept secret is wiped and every use of the upstream fails with why
+ * (EX_CONFIG), so nothing connects to it (relay_new() asks
+ * secret_upstream_allowed()).
+ */
+void	secret_refuse(const char *name, const char *why);
+/* 0 when up may be used; -1 with the refusal of secret_refuse(). */
+int	secret_upstream_allowed(const struct upstream *, struct mh_err *);
+/* Wipe and forget everything held. */
+void	secret_held_clear(void);
+
+/*
  * The first line of a secret file (key names the setting in messages),
  * with the checks every secret file gets (secret.c's secret_check_fd(),
  * the one home of those rules: password_file, client_key, oauth.c's

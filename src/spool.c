@@ -31,12 +31,9 @@
 #include "envelope.h"
 #include "err.h"
 #include "fsio.h"
+#include "paths.h"
 #include "spool.h"
 #include "xmem.h"
-
-#ifndef LOCALSTATEDIR
-#define LOCALSTATEDIR "/var"
-#endif
 
 /* Seconds (7) + microseconds (4) + pid (5) + random (4), base 36. */
 #define SPOOL_ID_LEN	20
@@ -113,28 +110,66 @@ spool_name(char *out, const char *id, const char *fmt)
 
 /* ---- location ---- */
 
-static int
-spool_try_dir(const char *path)
+/*
+ * The name a user's directory has in the system spool root: the account's
+ * name, or the uid in decimal when the uid has no passwd entry (SPEC 10)
+ * or when byuid (%U).  NULL for a name that cannot be a path component.
+ */
+char *
+spool_user_leaf(uid_t uid, int byuid)
 {
-	return fsio_mkdirs(path, 0700);
+	struct passwd	*pw;
+
+	if (!byuid && (pw = getpwuid(uid)) != NULL) {
+		if (pw->pw_name[0] == '\0' || pw->pw_name[0] == '.' ||
+		    strchr(pw->pw_name, '/') != NULL)
+			return NULL;
+		return xstrdup(pw->pw_name);
+	}
+	return xasprintf("%lu", (unsigned long)uid);
 }
 
-/* /var/spool/mailhop/USER, when the admin made the 1733 root. */
+/* [queue] dir with %u (user name), %U (uid) and %% expanded. */
 static char *
-spool_shared_dir(void)
+spool_expand(const char *dir, struct mh_err *err)
 {
-	struct stat	 st;
-	struct passwd	*pw;
-	const char	*root = LOCALSTATEDIR "/spool/mailhop";
+	struct buf	 b;
+	const char	*p;
+	char		*leaf;
 
-	if (lstat(root, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    (st.st_mode & 07777) != 01733 || st.st_uid != 0)
-		return NULL;
-	pw = getpwuid(geteuid());
-	if (pw == NULL || pw->pw_name[0] == '\0' ||
-	    strchr(pw->pw_name, '/') != NULL || pw->pw_name[0] == '.')
-		return NULL;
-	return xasprintf("%s/%s", root, pw->pw_name);
+	buf_init(&b, 0);
+	for (p = dir; *p != '\0'; p++) {
+		if (*p != '%') {
+			buf_addc(&b, *p);
+			continue;
+		}
+		p++;
+		if (*p == '%') {
+			buf_addc(&b, '%');
+			continue;
+		}
+		if (*p != 'u' && *p != 'U') {
+			buf_free(&b);
+			mh_err_set(err, EX_CONFIG, "[queue] dir \"%.200s\": "
+			    "unknown %%%.1s (use %%u for the user name, %%U "
+			    "for the uid, %%%% for a %%)", dir, p);
+			return NULL;
+		}
+		leaf = spool_user_leaf(geteuid(), *p == 'U');
+		if (leaf == NULL) {
+			buf_free(&b);
+			mh_err_set(err, EX_CANTCREAT, "[queue] dir "
+			    "\"%.200s\": the user name cannot be a directory "
+			    "name (use %%U)", dir);
+			return NULL;
+		}
+		buf_adds(&b, leaf);
+		free(leaf);
+		if (*p == '\0')
+			break;
+	}
+	buf_addc(&b, '\0');
+	return b.data;
 }
 
 static const char *
@@ -152,51 +187,118 @@ spool_home(void)
 	return NULL;
 }
 
-/* SPEC §5: [queue] dir, $XDG_STATE_HOME, ~/.local/state, the shared root. */
-static char *
-spool_locate(const struct config *cfg, struct mh_err *err)
+/*
+ * The system spool root is usable as a fallback when root made it: owned
+ * by root, sticky, not writable or readable by others (1731 root:mailhop
+ * today, 1733 from older installs).
+ */
+static int
+spool_root_ok(void)
+{
+	struct stat	 st;
+
+	return lstat(paths_spool_root, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == 0 && (st.st_mode & S_ISVTX) &&
+	    (st.st_mode & (S_IROTH | S_IWOTH)) == 0;
+}
+
+/* path is ROOT/LEAF: a directory of the system spool root. */
+const char *
+spool_root_leaf(const char *path)
+{
+	size_t	 n = strlen(paths_spool_root);
+
+	if (strncmp(path, paths_spool_root, n) != 0 || path[n] != '/' ||
+	    path[n + 1] == '\0' || strchr(path + n + 1, '/') != NULL)
+		return NULL;
+	return path + n + 1;
+}
+
+/* [queue] dir, $XDG_STATE_HOME/mailhop, ~/.local/state/mailhop; or NULL. */
+char *
+spool_path(const struct config *cfg, struct mh_err *err)
 {
 	const char	*xdg, *home;
-	char		*path, *shared;
-	int		 saved;
 
 	if (cfg != NULL && cfg->dir != NULL && cfg->dir[0] != '\0')
-		path = xstrdup(cfg->dir);
-	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
-		path = xasprintf("%s/mailhop", xdg);
-	else if ((home = spool_home()) != NULL)
-		path = xasprintf("%s/.local/state/mailhop", home);
-	else
-		path = NULL;
-	if (path != NULL && spool_try_dir(path) == 0)
-		return path;
-	saved = errno;
-	/* No usable home (a daemon account): the shared root, if installed. */
-	if ((shared = spool_shared_dir()) != NULL &&
-	    (mkdir(shared, 0700) == 0 || errno == EEXIST)) {
-		free(path);
-		return shared;
-	}
-	free(shared);
-	errno = saved;
-	if (path == NULL)
-		mh_err_set(err, EX_CANTCREAT, "no spool directory: no home "
-		    "directory and no %s/spool/mailhop", LOCALSTATEDIR);
-	else
-		mh_err_errno(err, EX_CANTCREAT,
-		    "cannot create spool directory %s", path);
-	free(path);
+		return spool_expand(cfg->dir, err);
+	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
+		return xasprintf("%s/mailhop", xdg);
+	if ((home = spool_home()) != NULL)
+		return xasprintf("%s/.local/state/mailhop", home);
+	mh_err_set(err, EX_CANTCREAT, "no spool directory: no home "
+	    "directory and no %s", paths_spool_root);
 	return NULL;
+}
+
+/* The spool could not be made at path: say so, and whether the helper can. */
+static int
+spool_mkdir_failed(const char *path, struct mh_err *err)
+{
+	int	 saved = errno;
+
+	mh_err_errno(err, EX_CANTCREAT, "cannot create spool directory %s",
+	    path);
+	if ((saved == EACCES || saved == EPERM) &&
+	    spool_root_leaf(path) != NULL)
+		mh_err_because(err, MH_REASON_SPOOL_ROOT);
+	return -1;
+}
+
+/*
+ * SPEC 5: [queue] dir, else $XDG_STATE_HOME, else ~/.local/state, created
+ * 0700 when missing; when the home is not usable, the user's directory of
+ * the system spool root.  *path is what was tried last, also on failure.
+ */
+static int
+spool_locate(const struct config *cfg, char **path, struct mh_err *err)
+{
+	char	*leaf;
+	int	 configured;
+
+	configured = cfg != NULL && cfg->dir != NULL && cfg->dir[0] != '\0';
+	*path = spool_path(cfg, err);
+	if (*path != NULL && fsio_mkdirs(*path, 0700) == 0)
+		return 0;
+	if (configured || !spool_root_ok() ||
+	    (leaf = spool_user_leaf(geteuid(), 0)) == NULL)
+		return *path == NULL ? -1 : spool_mkdir_failed(*path, err);
+	/* No usable home (a daemon account such as www-data). */
+	free(*path);
+	*path = xasprintf("%s/%s", paths_spool_root, leaf);
+	free(leaf);
+	if (mkdir(*path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	return spool_mkdir_failed(*path, err);
 }
 
 int
 spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
 {
+	char	*path;
+	int	 rc;
+
 	sp->dirfd = -1;
 	sp->statefd = -1;
-	sp->path = spool_locate(cfg, err);
-	if (sp->path == NULL)
+	sp->path = NULL;
+	if (spool_locate(cfg, &path, err) == -1) {
+		/* The caller may ask the helper to make it (spool.h). */
+		if (err->reason == MH_REASON_SPOOL_ROOT)
+			sp->path = path;
+		else
+			free(path);
 		return -1;
+	}
+	rc = spool_open_dir(sp, path, err);
+	free(path);
+	return rc;
+}
+
+int
+spool_open_dir(struct spool *sp, const char *path, struct mh_err *err)
+{
+	sp->statefd = -1;
+	sp->path = xstrdup(path);
 	sp->dirfd = fsio_open_dir(sp->path, err);
 	if (sp->dirfd == -1)
 		goto fail;
@@ -549,12 +651,19 @@ spool_claim(struct spool *sp, const char *id, int wait,
 		return mh_err_set(err, EX_NOUSER, "queue id \"%.40s\" not found",
 		    id);
 	spool_name(name, id, "%s.m");
-	fd = openat(sp->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Never a FIFO or device: O_NONBLOCK so that opening one cannot hang. */
+	fd = openat(sp->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT)
 		return mh_err_set(err, EX_NOUSER, "queue id \"%s\" not found",
 		    id);
 	if (fd == -1)
 		return mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path, name);
+	if (!fsio_is_regular(fd)) {
+		close(fd);
+		return mh_err_set(err, EX_DATAERR, "%s/%s: not a regular file",
+		    sp->path, name);
+	}
 	if (spool_flock(fd, wait) == -1) {
 		rc = errno == EWOULDBLOCK ? 1 :
 		    mh_err_errno(err, EX_TEMPFAIL, "lock %s", name);
@@ -631,7 +740,8 @@ spool_clean_one(struct spool *sp, const char *id, int has_tmp)
 	spool_name(m, id, "%s.m");
 	spool_name(e, id, "%s.e");
 	spool_name(tmp, id, ".tmp.%s.e");
-	fd = openat(sp->dirfd, m, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(sp->dirfd, m, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd == -1) {
 		/* No message at all: a temp file for it is dead. */
 		if (errno == ENOENT && has_tmp)

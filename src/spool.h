@@ -38,9 +38,29 @@ struct spool_entry {
 
 /*
  * Locate (SPEC §5), create 0700 if missing, open and check the spool.
- * EX_CANTCREAT if it cannot be created or is unsafe.
+ * EX_CANTCREAT if it cannot be created or is unsafe.  When it is a
+ * directory of the system spool root (paths.h) that we may not create
+ * (the root is 1731 root:mailhop), err's reason is MH_REASON_SPOOL_ROOT
+ * and sp->path names it: the front end then asks the set-id helper to
+ * make it (launch_spool_open()) and tries again.  Free with spool_close().
  */
 int	spool_open(struct spool *, const struct config *, struct mh_err *);
+/* Open and check the spool at path (it must exist): root's view, --spool. */
+int	spool_open_dir(struct spool *, const char *path, struct mh_err *);
+/*
+ * Where the spool is for cfg, without creating anything: [queue] dir with
+ * %u/%U expanded, else $XDG_STATE_HOME/mailhop, else the home's; NULL
+ * with err when there is no home (the system root is then the fallback).
+ */
+char	*spool_path(const struct config *, struct mh_err *);
+/*
+ * A user's directory name in the system spool root: the account name, or
+ * the uid in decimal (byuid, or no passwd entry).  NULL when the name
+ * cannot be a path component.  Caller frees.
+ */
+char	*spool_user_leaf(uid_t, int byuid);
+/* The LEAF of path when path is ROOT/LEAF (the system spool root), else NULL. */
+const char *spool_root_leaf(const char *path);
 void	spool_close(struct spool *);
 /*
  * The spool's state directory, SPOOL/state (COORDINATION design F): what

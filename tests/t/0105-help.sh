@@ -33,9 +33,9 @@ is "$(try show)" '64|mailhop: show: missing argument (usage: mailhop show ID)' \
     "show without its ID"
 is "$(try config extra)" '64|mailhop: config: unexpected argument "extra" (usage: mailhop config)' \
     "config with an extra word"
-is "$(try queue --jsn)" '64|mailhop: queue: unknown option "--jsn" (usage: mailhop queue [--json])' \
+is "$(try queue --jsn)" '64|mailhop: queue: unknown option "--jsn" (usage: mailhop queue [--json] [--all])' \
     "an option the command does not take"
-is "$(try flush --json)" '64|mailhop: flush: unknown option "--json" (usage: mailhop flush [-v] [--watch])' \
+is "$(try flush --json)" '64|mailhop: flush: unknown option "--json" (usage: mailhop flush [-v] [--watch] [--all])' \
     "another command's option"
 is "$(try frob)" '64|mailhop: unknown command "frob" (see mailhop --help)' \
     "an unknown command"

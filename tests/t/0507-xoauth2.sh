@@ -77,7 +77,8 @@ start_smtpd --auth xoauth2 --token alice:tok-123 || bail "no smtpd"
 conf "oauth_token = tok-999
 auth = xoauth2"
 queue wrong
-out=$(mh sendmail -q -v 2>&1)
+# (mailhop flush: root's sendmail -q is flush --all, 0 with deferrals)
+out=$(mh mailhop flush -v 2>&1)
 is "$?" 75 "wrong token: deferred (exit 75)"
 like "$out" '^mailhop: 1 recipient deferred' "wrong token: the one-line message"
 like "$(mh mailq)" 'AUTH XOAUTH2 refused: 334 eyJ' "mailq shows the server's refusal"

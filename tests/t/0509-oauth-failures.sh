@@ -18,7 +18,8 @@ conf() { mh_conf_oauth "timeout = 2s
 $*"; }
 # fresh: a spool with one message and no cached token; fetch: flush it
 fresh() { queue_fresh "$1" >/dev/null; }
-fetch() { mh sendmail -q 2>&1; }
+# (not sendmail -q: as root that is flush --all, which exits 0 with deferrals)
+fetch() { mh mailhop flush 2>&1; }
 reply() { mh mailhop queue --json | sed -n 's/.*"last_reply":"\([^"]*\)".*/\1/p' | head -n 1; }
 
 start_oauthd --client cid-1 --refresh rt-0 --issued "$ISSUED" || bail "no oauthd"

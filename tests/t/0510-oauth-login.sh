@@ -164,7 +164,7 @@ like "$(cat login.out)" 'the sign-in was refused \(access_denied\): nothing save
 chmod 644 "$TESTDIR/client-secret"
 out=$(mh mailhop oauth login 2>&1)
 is "$?" 78 "a client secret file others can read: exit 78, before asking anyone to sign in"
-like "$out" "oauth_client_secret_file $TESTDIR/client-secret: readable by group or others" "naming the file"
+like "$out" "oauth_client_secret_file $TESTDIR/client-secret: readable by others \\(chmod o-r $TESTDIR/client-secret\\)" "naming the file and the fix"
 unlike "$out" 'open this URL' "(no URL printed)"
 chmod 600 "$TESTDIR/client-secret"
 

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "err.h"
+#include "paths.h"
 #include "route.h"
 #include "secret.h"
 #include "xmem.h"
@@ -1369,11 +1370,11 @@ START_TEST(secret_sources)
 	ck_assert_int_eq(secret_of(text, &pw, &e), 0);
 	ck_assert_str_eq(pw, "from-file");
 	xfree_secret(pw);
-	ck_assert_int_eq(chmod(f, 0640), 0);
+	ck_assert_int_eq(chmod(f, 0604), 0);
 	ck_assert_int_eq(secret_of(text, &pw, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
-	snprintf(text, sizeof(text), "password_file %s: readable by group or "
-	    "others (chmod 600 %s)", f, f);
+	snprintf(text, sizeof(text), "password_file %s: readable by others "
+	    "(chmod o-r %s)", f, f);
 	ck_assert_str_eq(e.msg, text);
 	f = put("empty", "\nx\n", 0600);
 	snprintf(text, sizeof(text), "[upstream]\npassword_file = %s\n", f);
@@ -1385,6 +1386,48 @@ START_TEST(secret_sources)
 	ck_assert_int_eq(secret_of(text, &pw, &e), -1);
 	ck_assert_int_eq(e.exit, EX_CONFIG);
 	ck_assert_ptr_nonnull(strstr(e.msg, "No such file"));
+}
+END_TEST
+
+/*
+ * SPEC 8: owner root or the caller; writable by the owner only; readable
+ * by the owner and the mailhop group only.  One message per way, naming
+ * the file and the fix.
+ */
+START_TEST(secret_file_rules)
+{
+	struct mh_err	 e;
+	char		*pw;
+	char		 text[512], want[512];
+	const char	*f;
+
+	f = put("rules", "pw\n", 0600);
+	snprintf(text, sizeof(text), "[upstream]\npassword_file = %s\n", f);
+	ck_assert_int_eq(chmod(f, 0620), 0);
+	ck_assert_int_eq(secret_of(text, &pw, &e), -1);
+	snprintf(want, sizeof(want), "password_file %s: writable by group or "
+	    "others (chmod go-w %s)", f, f);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(chmod(f, 0602), 0);
+	ck_assert_int_eq(secret_of(text, &pw, &e), -1);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_int_eq(chmod(f, 0640), 0);
+	ck_assert_int_eq(secret_of(text, &pw, &e), -1);
+	ck_assert_int_eq(e.exit, EX_CONFIG);
+	/* The file's group is ours, not the mailhop group of paths.c. */
+	ck_assert_ptr_nonnull(strstr(e.msg, ": readable by the group "));
+	snprintf(want, sizeof(want), ", and only the group %s may read a "
+	    "secret (chgrp %s %s, or chmod g-r %s)", paths_group, paths_group,
+	    f, f);
+	ck_assert_ptr_nonnull(strstr(e.msg, want));
+	if (getuid() == 0) {
+		ck_assert_int_eq(chmod(f, 0600), 0);
+		ck_assert_int_eq(chown(f, 1, (gid_t)-1), 0);
+		ck_assert_int_eq(secret_of(text, &pw, &e), -1);
+		snprintf(want, sizeof(want), "password_file %s: owned by uid 1, "
+		    "not root (chown root %s)", f, f);
+		ck_assert_str_eq(e.msg, want);
+	}
 }
 END_TEST
 
@@ -1544,6 +1587,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, secret_sources);
+	tcase_add_test(tc, secret_file_rules);
 	tcase_add_test(tc, secret_command);
 	tcase_add_test(tc, secret_command_timeout);
 	tcase_add_test(tc, secret_command_environment);

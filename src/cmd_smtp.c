@@ -349,6 +349,7 @@ smtp_ehlo(struct smtp *s, char *arg)
 	smtp_reply(s, "250-SIZE %llu", s->cfg->max_size);
 	smtp_reply(s, "250-8BITMIME");
 	smtp_reply(s, "250-ENHANCEDSTATUSCODES");
+	smtp_reply(s, "250-SMTPUTF8");
 	smtp_reply(s, "250 HELP");
 	return 0;
 }
@@ -410,7 +411,11 @@ smtp_parse_addr(const char *path, char **out, struct mh_err *err)
 	return 0;
 }
 
-/* MAIL parameters: SIZE=n and BODY=7BIT|8BITMIME; the rest is refused. */
+/*
+ * MAIL parameters: SIZE=n, BODY=7BIT|8BITMIME and SMTPUTF8 (RFC 6531:
+ * the delivery asks the upstream for it when an address needs it); the
+ * rest is refused.
+ */
 static int
 smtp_mail_params(struct smtp *s, char *p)
 {
@@ -434,7 +439,8 @@ smtp_mail_params(struct smtp *s, char *p)
 				return -1;
 			}
 		} else if (strcasecmp(tok, "BODY=8BITMIME") != 0 &&
-		    strcasecmp(tok, "BODY=7BIT") != 0) {
+		    strcasecmp(tok, "BODY=7BIT") != 0 &&
+		    strcasecmp(tok, "SMTPUTF8") != 0) {
 			char	 t[64];
 
 			text_wire(t, sizeof(t), tok, strlen(tok), 0);

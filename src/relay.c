@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 
 #include "addr.h"
+#include "idn.h"
 #include "oauth.h"
 #include "relay.h"
 #include "secret.h"
@@ -80,6 +81,11 @@ struct relay_conn {
 	int		 in_auth;	/* inside an AUTH exchange: mask it */
 	int		 ehlo_seen;	/* a new connection: EHLO was sent */
 	int		 auth_offered;	/* the last EHLO reply had AUTH */
+	int		 utf8_offered;	/* the last EHLO reply had SMTPUTF8 */
+	int		 utf8_abort;	/* stopped before MAIL: SMTPUTF8 missing */
+	char		*from;		/* the job's sender as sent (A-labels) */
+	size_t		 map[RELAY_RCPT_MAX];	/* the nth RCPT is rcpts[map[n]] */
+	size_t		 nmap;
 	int		 mail_sent;	/* past the setup phase */
 	int		 quit_sent;	/* replies from here on are not ours */
 	char		 offered[128];	/* AUTH mechanisms of the last EHLO */
@@ -101,6 +107,7 @@ struct relay {
 	const struct upstream *up;
 	int		 verbose;
 	int		 need_auth;	/* credentials are configured */
+	int		 utf8;		/* SMTPUTF8 offered: 1, not: 0, unknown: -1 */
 	char		*url;
 	char		*secret;	/* password or token; wiped on free */
 	char		*client_key;	/* client_key's bytes; wiped on free */
@@ -282,6 +289,7 @@ relay_on_command(struct relay_conn *c, const char *line, size_t len)
 		c->cmd = CMD_EHLO;
 		c->ehlo_seen = 1;
 		c->auth_offered = 0;
+		c->utf8_offered = 0;
 		c->offered[0] = '\0';
 	} else if (relay_word(line, len, "STARTTLS"))
 		c->cmd = CMD_STARTTLS;
@@ -329,9 +337,10 @@ relay_on_reply(struct relay_conn *c)
 		c->mail = c->cur;
 		break;
 	case CMD_RCPT:
-		i = c->first + c->nrcpt - 1;
-		if (job != NULL && c->nrcpt <= c->count && i < job->nrcpts)
-			relay_reply_copy(&job->rcpts[i], &c->cur);
+		if (job == NULL || c->nrcpt == 0 || c->nrcpt > c->nmap)
+			break;
+		i = c->map[c->nrcpt - 1];
+		relay_reply_copy(&job->rcpts[i], &c->cur);
 		break;
 	case CMD_DATA:
 		if (c->cur.code == 354)
@@ -352,6 +361,9 @@ relay_on_reply(struct relay_conn *c)
 static void
 relay_on_ehlo_line(struct relay_conn *c, const char *text, size_t len)
 {
+	if (len >= 8 && strncasecmp(text, "SMTPUTF8", 8) == 0 &&
+	    (len == 8 || text[8] == ' '))
+		c->utf8_offered = 1;
 	if (len < 5 || strncasecmp(text, "AUTH", 4) != 0 ||
 	    (text[4] != ' ' && text[4] != '='))
 		return;
@@ -584,6 +596,22 @@ relay_sock_find(const struct relay *r, int local_port)
 	return -1;
 }
 
+/* Does the transaction about to start need SMTPUTF8? */
+static int
+relay_xact_needs_utf8(const struct relay_conn *c)
+{
+	size_t	 k;
+
+	if (c->job == NULL)
+		return 0;
+	if (idn_needs_smtputf8(c->job->sender))
+		return 1;
+	for (k = 0; k < c->nmap; k++)
+		if (idn_needs_smtputf8(c->job->rcpts[c->map[k]].addr))
+			return 1;
+	return 0;
+}
+
 /*
  * Called once the connection is ready (EHLO, STARTTLS, AUTH done) and
  * before MAIL.  libcurl 7.88 goes on without AUTH when the server offers
@@ -616,6 +644,18 @@ relay_cb_prereq(void *arg, char *ip, char *local_ip, int port,
 	if (c->r->need_auth && c->ehlo_seen && c->auth.code != 235) {
 		relay_setf(c->why, sizeof(c->why), "AUTH did not complete%s%s",
 		    c->auth.code ? ": " : "", c->auth.text);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	/*
+	 * libcurl 7.88 would send a UTF-8 local part to a server that does
+	 * not offer SMTPUTF8.  The first transaction that needs it learns
+	 * the answer here: stopped, it is started again without those
+	 * recipients (relay_conn_finish).
+	 */
+	if (c->ehlo_seen)
+		c->r->utf8 = c->utf8_offered;
+	if (c->r->utf8 == 0 && relay_xact_needs_utf8(c)) {
+		c->utf8_abort = 1;
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
@@ -796,6 +836,8 @@ relay_conn_reset(struct relay_conn *c)
 	c->fd = -1;
 	c->nrcpt = 0;
 	c->in_auth = c->ehlo_seen = c->auth_offered = c->mail_sent = 0;
+	c->utf8_offered = c->utf8_abort = 0;
+	c->nmap = 0;
 	c->quit_sent = 0;
 	c->offered[0] = c->mech[0] = c->why[0] = c->errbuf[0] = '\0';
 	relay_setf(c->peer, sizeof(c->peer), "%s:%d", c->r->up->host,
@@ -862,13 +904,13 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 {
 	struct relay_job *job = c->job;
 	struct relay_rcpt *rp;
-	size_t		 i, end = c->first + c->count;
+	size_t		 i, k;
 
 	relay_setf(job->relay_name, sizeof(job->relay_name), "%s", c->peer);
 	if (rc != CURLE_OK || c->why[0] != '\0')
 		relay_conn_error(c, rc, job->error, sizeof(job->error));
-	for (i = c->first; i < end; i++) {
-		rp = &job->rcpts[i];
+	for (k = 0; k < c->nmap; k++) {
+		rp = &job->rcpts[c->map[k]];
 		if (rp->code == 0 && c->mail.code >= 300)
 			relay_reply_copy(rp, &c->mail);
 		else if (rp->code / 100 == 2 && c->dot.code != 0)
@@ -878,7 +920,8 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 		else if (rp->code / 100 == 2)
 			rp->code = 0;
 	}
-	for (i = c->first; i < end; i++) {
+	for (k = 0; k < c->nmap; k++) {
+		i = c->map[k];
 		if (job->rcpts[i].code != 0)
 			continue;
 		if (job->error[0] == '\0')
@@ -925,24 +968,65 @@ relay_job_fail(struct relay *r, struct relay_job *job, size_t from,
 	relay_job_done(r, job);
 }
 
-/* The RCPT list of one transaction: the job's [first, first + count). */
+/* A recipient settled before the transaction: it is not sent. */
+static void
+relay_rcpt_refuse(struct relay_rcpt *rp, const char *reply)
+{
+	rp->code = atoi(reply);
+	relay_setf(rp->reply, sizeof(rp->reply), "%s", reply);
+}
+
+/*
+ * The RCPT list of one transaction, from the job's [first, first + count)
+ * (c->map says which is which): domains as A-labels; a recipient whose
+ * domain is no IDN, or who needs SMTPUTF8 that the upstream is known not
+ * to offer, is refused here with a 553 and not sent (SPEC 11).  So is
+ * every recipient when the sender is in that case.  NULL on no memory.
+ */
 static struct curl_slist *
-relay_rcpt_list(const struct relay_job *job, size_t first, size_t count)
+relay_rcpt_list(struct relay_conn *c, const struct relay_job *job)
 {
 	struct curl_slist *l = NULL, *n;
-	char		*a;
+	struct relay_rcpt *rp;
+	char		 why[RELAY_REPLY_MAX], *a, *b;
+	const char	*bad = NULL;
 	size_t		 i;
 
-	for (i = first; i < first + count; i++) {
+	free(c->from);
+	if ((c->from = idn_to_ascii(addr_show(job->sender), why,
+	    sizeof(why))) == NULL)
+		bad = why;
+	else if (c->r->utf8 == 0 && idn_needs_smtputf8(job->sender)) {
+		relay_setf(why, sizeof(why), IDN_NO_SMTPUTF8, job->sender);
+		bad = why;
+	}
+	c->nmap = 0;
+	for (i = c->first; i < c->first + c->count; i++) {
+		rp = &job->rcpts[i];
+		if (bad != NULL) {
+			relay_rcpt_refuse(rp, bad);
+			continue;
+		}
+		if (c->r->utf8 == 0 && idn_needs_smtputf8(rp->addr)) {
+			relay_setf(why, sizeof(why), IDN_NO_SMTPUTF8, rp->addr);
+			relay_rcpt_refuse(rp, why);
+			continue;
+		}
+		if ((a = idn_to_ascii(rp->addr, why, sizeof(why))) == NULL) {
+			relay_rcpt_refuse(rp, why);
+			continue;
+		}
 		/* "<addr>" is sent as it is: libcurl does not re-parse it. */
-		a = xasprintf("<%s>", job->rcpts[i].addr);
-		n = curl_slist_append(l, a);
+		b = xasprintf("<%s>", a);
 		free(a);
+		n = curl_slist_append(l, b);
+		free(b);
 		if (n == NULL) {
 			curl_slist_free_all(l);
 			return NULL;
 		}
 		l = n;
+		c->map[c->nmap++] = i;
 	}
 	return l;
 }
@@ -1039,6 +1123,8 @@ relay_token_first(struct relay *r)
 	return r->token_error;
 }
 
+static void	relay_conn_next(struct relay_conn *, struct relay_job *);
+
 /*
  * One transaction of the job on this connection: its recipients
  * [c->first, c->first + RELAY_RCPT_MAX).  A job with more recipients is
@@ -1062,14 +1148,20 @@ relay_conn_transfer(struct relay_conn *c, struct relay_job *job)
 	if (fstat(job->msgfd, &st) == -1)
 		return relay_job_fail(r, job, c->first,
 		    "cannot read the queued message");
-	if ((c->rcpts = relay_rcpt_list(job, c->first, c->count)) == NULL)
+	c->rcpts = relay_rcpt_list(c, job);
+	if (c->rcpts == NULL && c->nmap == 0) {
+		/* Every one was refused here: nothing to send. */
+		relay_setf(job->relay_name, sizeof(job->relay_name), "%s",
+		    c->peer);
+		return relay_conn_next(c, job);
+	}
+	if (c->rcpts == NULL)
 		return relay_job_fail(r, job, c->first, "out of memory");
 	c->job = job;
 	c->token_gen = r->token_gen;
 	c->off = 0;
 	c->size = st.st_size;
-	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM,
-	    addr_show(job->sender));
+	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM, c->from);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_RCPT, c->rcpts);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_UPLOAD, 1L);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_INFILESIZE_LARGE,
@@ -1110,6 +1202,15 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 	if (rc != CURLE_OK && c->dot.code == 0)
 		relay_conn_kill(c);
 	curl_multi_remove_handle(r->multi, c->easy);
+	if (c->utf8_abort) {
+		/* Now known: the same transaction, without SMTPUTF8's. */
+		curl_slist_free_all(c->rcpts);
+		c->rcpts = NULL;
+		c->job = NULL;
+		r->active--;
+		relay_conn_transfer(c, job);
+		return;
+	}
 	if (rc != CURLE_OK && relay_token_retry(c, rc)) {
 		/* The same transaction again; earlier ones' outcomes stand. */
 		curl_slist_free_all(c->rcpts);
@@ -1137,6 +1238,13 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 	c->rcpts = NULL;
 	c->job = NULL;
 	r->active--;
+	relay_conn_next(c, job);
+}
+
+/* This transaction is settled: start the job's next one, or finish it. */
+static void
+relay_conn_next(struct relay_conn *c, struct relay_job *job)
+{
 	c->first += c->count;
 	if (c->first < job->nrcpts && !c->retired) {
 		/* The next transaction; this one's outcomes stand. */
@@ -1144,8 +1252,8 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 		return relay_conn_transfer(c, job);
 	}
 	if (c->first < job->nrcpts)
-		return relay_job_fail(r, job, c->first, job->error);
-	relay_job_done(r, job);
+		return relay_job_fail(c->r, job, c->first, job->error);
+	relay_job_done(c->r, job);
 }
 
 static void
@@ -1372,6 +1480,7 @@ relay_new(const struct upstream *up, int parallel, int verbose,
 	r->need_auth = up->user != NULL && up->user[0] != '\0';
 	r->refresh = oauth_enabled(up);
 	r->statefd = -1;
+	r->utf8 = -1;
 	if ((r->url = relay_url(up)) == NULL) {
 		mh_err_set(err, EX_SOFTWARE, "libcurl: cannot build the URL");
 		goto fail;
@@ -1401,9 +1510,11 @@ relay_free(struct relay *r)
 	if (r == NULL)
 		return;
 	/* Cleaning the easy handles first; the multi's cleanup sends QUIT. */
-	for (i = 0; r->conns != NULL && i < r->nconns; i++)
+	for (i = 0; r->conns != NULL && i < r->nconns; i++) {
 		if (r->conns[i].easy != NULL)
 			curl_easy_cleanup(r->conns[i].easy);
+		free(r->conns[i].from);
+	}
 	if (r->multi != NULL)
 		curl_multi_cleanup(r->multi);
 	free(r->conns);

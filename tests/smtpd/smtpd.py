@@ -325,7 +325,7 @@ class TestSMTP(SMTP):
             hostname="mailhop-test.localhost",
             ident="mailhop test smtpd",
             decode_data=False,
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=not cfg.args.no_smtputf8,
             data_size_limit=cfg.args.size or None,
             tls_context=cfg.ctx if cfg.mode == "starttls" and not cfg.args.no_starttls else None,
             auth_require_tls=(cfg.mode != "none"),
@@ -694,6 +694,9 @@ def parse_args(argv):
     p.add_argument("--no-starttls", action="store_true")
     p.add_argument("--tls-max", choices=sorted(TLS_VERSIONS),
                    help="offer TLS 1.0 up to this version only")
+    p.add_argument("--no-smtputf8", action="store_true",
+                   help="neither advertise nor accept SMTPUTF8; commands "
+                   "must be ASCII (aiosmtpd's strict mode)")
     p.add_argument("--reply", action="append", default=[])
     p.add_argument("--drop", action="append", default=[])
     p.add_argument("--delay", action="append", nargs=2, default=[],

@@ -32,6 +32,7 @@ is "$(cat s1.out)" "220 mx.test.example mailhop ESMTP
 250-SIZE 67108864
 250-8BITMIME
 250-ENHANCEDSTATUSCODES
+250-SMTPUTF8
 250 HELP
 250 2.1.0 Ok
 250 2.1.5 Ok
@@ -68,7 +69,7 @@ is "$(cat s2.rc) $(wc -c <s2.err)" "0 0" "exit 0, stderr empty"
 
 # EOF without QUIT: the open transaction is dropped, exit 0.
 printf 'EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n' | bs s3
-is "$(tr '\n' ' ' <s3.out)" "220 mx.test.example mailhop ESMTP 250-mx.test.example 250-PIPELINING 250-SIZE 67108864 250-8BITMIME 250-ENHANCEDSTATUSCODES 250 HELP 250 2.1.0 Ok 250 2.1.5 Ok " \
+is "$(tr '\n' ' ' <s3.out)" "220 mx.test.example mailhop ESMTP 250-mx.test.example 250-PIPELINING 250-SIZE 67108864 250-8BITMIME 250-ENHANCEDSTATUSCODES 250-SMTPUTF8 250 HELP 250 2.1.0 Ok 250 2.1.5 Ok " \
     "EOF after RCPT: replies up to RCPT"
 is "$(cat s3.rc) $(wc -c <s3.err) $(spool_count)" "0 0 1" "EOF without QUIT: exit 0, silent, nothing new queued"
 

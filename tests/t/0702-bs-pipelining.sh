@@ -102,12 +102,12 @@ def need(n):
         buf += d
 need(1)
 p.stdin.write(b"EHLO g\r\nMAIL FROM:<g@example.org>\r\nRCPT TO:<g1@example.net>\r\nRCPT TO:<g2@example.net>\r\nDATA\r\n"); p.stdin.flush()
-need(1 + 6 + 4)
+need(1 + 7 + 4)
 p.stdin.write(b"Subject: group\r\n\r\ng\r\n.\r\nQUIT\r\n"); p.stdin.close()
 print(p.wait(), p.stdout.read().count(b"\r\n") + buf.count(b"\r\n"))
 EOF
 out=$(MH_BIN=$PWD/bin/sendmail timeout 20 "$PYTHON" group.py)
-is "$out" "0 13" "pipelined group up to DATA: the 354 comes without more input"
+is "$out" "0 14" "pipelined group up to DATA: the 354 comes without more input"
 is "$(spool_count)" 4 "grouped message queued"
 
 # Commands and DATA lines with LF-only line endings are taken, as Postfix

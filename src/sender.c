@@ -11,19 +11,21 @@
 #include "sender.h"
 #include "xmem.h"
 
-/* The account's own address: login@domain. */
+/*
+ * The account's own address: login@domain, or UID@domain for a uid with
+ * no passwd entry (a container's arbitrary uid, SPEC 10).  USER and
+ * LOGNAME are anyone's to set: never the identity.
+ */
 static char *
 sender_user_address(const struct config *cfg)
 {
 	struct passwd	*pw;
-	const char	*name;
 
 	pw = getpwuid(getuid());
-	name = pw != NULL ? pw->pw_name : getenv("LOGNAME");
-	if (name == NULL || *name == '\0')
-		return xasprintf("uid%ld@%s", (long)getuid(),
+	if (pw == NULL || pw->pw_name == NULL || *pw->pw_name == '\0')
+		return xasprintf("%lu@%s", (unsigned long)getuid(),
 		    conf_domain(cfg));
-	return xasprintf("%s@%s", name, conf_domain(cfg));
+	return xasprintf("%s@%s", pw->pw_name, conf_domain(cfg));
 }
 
 /* One address as a caller or the configuration spells it; "" is <>. */

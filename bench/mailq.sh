@@ -5,8 +5,8 @@
 #   bench/mailq.sh [SIZES...]        (from the build directory, or with
 #                                     MAILHOP_BIN=/path/to/src/mailhop)
 #
-# The entries are written directly in the spool format of doc/SPOOL.md
-# (2 KB message, two recipients, one deferred with a reply), since queueing
+# The entries are written directly in the spool format of doc/SPOOL.md by
+# bench/fill-spool.py (2 KB message, deferred with a reply), since queueing
 # 10,000 messages one fsync at a time would take minutes.  Both the plain
 # listing and --json are timed.
 set -u
@@ -23,35 +23,9 @@ ln -s "$mh" "$tmp/bin/mailhop"
 export HOME=$tmp/home
 unset MAILHOP_CONFIG XDG_CONFIG_HOME
 
-# fill DIR N: N entries in the spool DIR
+# fill DIR N: N deferred entries in the spool DIR (bench/fill-spool.py)
 fill() {
-    /usr/bin/python3 - "$1" "$2" <<'PY'
-import os, sys, time
-d, n = sys.argv[1], int(sys.argv[2])
-os.makedirs(d, mode=0o700, exist_ok=True)
-os.chmod(d, 0o700)
-b36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-def enc(v, w):
-    s = ""
-    for _ in range(w):
-        s = b36[v % 36] + s
-        v //= 36
-    return s
-msg = (b"Subject: bench\r\n\r\n" + b"x" * 76 + b"\r\n") * 26
-now = int(time.time()) - n
-for i in range(n):
-    t = now + i
-    eid = enc(t, 7) + enc(i % 1000000, 4) + enc(12345, 5) + enc(i, 4)
-    with open(os.path.join(d, eid + ".m"), "wb") as f:
-        f.write(msg)
-    env = ("mailhop-envelope 1\nid %s\narrival %d\nsize %d\n"
-           "sender <alice@example.org>\nstate queued\nfailed-at 0\nbounce 0\n"
-           "rcpt pending 2 %d bob@example.com\t451 4.3.0 try again later\n"
-           "rcpt pending 0 0 carol@example.net\t\nend\n"
-           % (eid, t, len(msg), t + 600))
-    with open(os.path.join(d, eid + ".e"), "w") as f:
-        f.write(env)
-PY
+    /usr/bin/python3 "$(dirname "$0")/fill-spool.py" "$1" "$2"
 }
 
 json=$tmp/result.json

@@ -191,24 +191,32 @@ send_queue(struct send *s, struct mh_err *err)
 	return 0;
 }
 
+/* -odb, -odi, -odq, else [queue] deliver. */
+static enum conf_deliver
+send_how(const struct send *s)
+{
+	if (s->inv->deliver == CLI_DELIVER_BACKGROUND)
+		return CONF_DELIVER_BACKGROUND;
+	if (s->inv->deliver == CLI_DELIVER_FOREGROUND)
+		return CONF_DELIVER_FOREGROUND;
+	if (s->inv->deliver == CLI_DELIVER_QUEUE)
+		return CONF_DELIVER_QUEUE;
+	return s->cfg->deliver;
+}
+
 /*
  * After the commit: -odq leaves it queued; -odb starts a detached helper
- * (if that fails the mail still waits in the queue: not an error); -odi
+ * (if that fails the mail still waits in the queue: not an error) unless
+ * a background flusher runs already, which takes this entry too (SPEC
+ * 13: no helper per message while one works through the queue); -odi
  * becomes the helper, which reports on stderr and exits 0.
  */
 static void
-send_deliver(const struct send *s, const char *id)
+send_deliver(const struct send *s, const char *id, enum conf_deliver how)
 {
-	enum conf_deliver	 how = s->cfg->deliver;
 	struct request		 req;
 	struct mh_err		 ignored, why;
 
-	if (s->inv->deliver == CLI_DELIVER_BACKGROUND)
-		how = CONF_DELIVER_BACKGROUND;
-	else if (s->inv->deliver == CLI_DELIVER_FOREGROUND)
-		how = CONF_DELIVER_FOREGROUND;
-	else if (s->inv->deliver == CLI_DELIVER_QUEUE)
-		how = CONF_DELIVER_QUEUE;
 	if (how == CONF_DELIVER_QUEUE)
 		return;
 	request_init(&req, REQ_FLUSH);
@@ -235,8 +243,9 @@ int
 cmd_send(const struct invocation *inv, const struct config *cfg,
     struct mh_err *err)
 {
-	struct send	 s;
-	char		 id[ENVELOPE_ID_MAX];
+	struct send		 s;
+	char			 id[ENVELOPE_ID_MAX];
+	enum conf_deliver	 how;
 
 	send_init(&s, inv, cfg);
 	if (send_check_fullname(inv->fullname, err) == -1 ||
@@ -251,10 +260,17 @@ cmd_send(const struct invocation *inv, const struct config *cfg,
 	/* The helper must be able to claim the entry: drop our lock. */
 	spool_release(&s.entry);
 	s.entry_open = 0;
+	/*
+	 * The holder of the flush lock looks at the index once more after
+	 * it lets the lock go, and our entry is in it already.
+	 */
+	how = send_how(&s);
+	if (how == CONF_DELIVER_BACKGROUND && spool_flush_busy(&s.spool))
+		how = CONF_DELIVER_QUEUE;
 	send_free(&s);
 	/* s.inv and s.cfg are the caller's and still valid. */
 	cmd_warn_no_upstream(cfg);
-	send_deliver(&s, id);
+	send_deliver(&s, id, how);
 	return 0;
 }
 

@@ -87,6 +87,7 @@ struct smtp {
 	int			 data_code;	/* refusal decided during DATA */
 	char			 data_text[SMTP_TEXT_MAX];
 	unsigned long		 nqueued;	/* messages committed */
+	int			 flusher_runs;	/* a background flusher takes them */
 };
 
 typedef int	smtp_handler(struct smtp *, char *);
@@ -863,7 +864,7 @@ smtp_deliver(const struct smtp *s)
 	struct mh_err		 err;
 	enum cli_deliver	 d = s->inv->deliver;
 
-	if (s->nqueued == 0)
+	if (s->nqueued == 0 || s->flusher_runs)
 		return;
 	if (d == CLI_DELIVER_CONFIG)
 		d = s->cfg->deliver == CONF_DELIVER_QUEUE ? CLI_DELIVER_QUEUE :
@@ -902,8 +903,11 @@ cmd_smtp(const struct invocation *inv, const struct config *cfg,
 	smtp_reset(s);
 	addr_list_free(&s->rcpts);
 	buf_free(&s->out);
-	if (s->spool_open)
+	if (s->spool_open) {
+		/* A background flusher takes our entries too (cmd_send.c). */
+		s->flusher_runs = spool_flush_busy(&s->spool);
 		spool_close(&s->spool);
+	}
 	if (s->nqueued > 0)
 		cmd_warn_no_upstream(cfg);
 	smtp_deliver(s);

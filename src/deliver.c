@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deliver.c - the flush loop.  A pass lists the spool, claims every due
- * entry (a flock on ID.m: an entry another flusher holds is skipped, and
- * the envelope is re-read once ours, so nothing is sent twice because of
+ * deliver.c - the flush loop.  A pass takes the due entries from the
+ * spool's schedule index (the whole spool only for sendmail -q), claims
+ * each (a flock on ID.m: an entry another flusher holds is skipped, and
+ * the envelope is read once ours, so nothing is sent twice because of
  * concurrency), hands the claimed entries to relay.c in batches and, as
  * each one finishes, writes every recipient's outcome with one atomic
  * envelope update before letting the entry go.  Bounces are new entries,
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,8 +33,6 @@
 
 /* Entries claimed (locks and descriptors held) at once. */
 #define DELIVER_BATCH	64
-/* The spool-level lock of -odb flushers (spool.c ignores the name). */
-#define DELIVER_LOCK	"flush.lock"
 /*
  * Group commit (doc/PERFORMANCE.md).  A delivered entry's envelope is
  * unlinked at once, on this thread, as soon as its transaction ends: from
@@ -325,6 +323,25 @@ dl_note_next(struct dl_run *run, const struct envelope *env)
 		if (env->rcpts[i].state != RCPT_PENDING)
 			continue;
 		t = env->rcpts[i].next > 0 ? env->rcpts[i].next : 1;
+		if (run->earliest == 0 || t < run->earliest)
+			run->earliest = t;
+	}
+}
+
+/*
+ * After a full drain, the soonest retry of all the spool is the earliest
+ * marker of its index (an early marker costs a pass that moves it).
+ */
+static void
+dl_note_index(struct dl_run *run)
+{
+	struct mh_err	 err;
+	time_t		 t;
+
+	if (!run->waking)
+		return;
+	if (spool_next_due(run->sp, &t, &err) == 0) {
+		t = t > 0 ? t : 1;
 		if (run->earliest == 0 || t < run->earliest)
 			run->earliest = t;
 	}
@@ -938,24 +955,31 @@ dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
 	return rc;
 }
 
-/* A failed entry past failed_keep is removed (SPEC §6). */
+/* A failed entry past failed_keep is removed (SPEC §6); e is let go. */
+static void
+dl_expire_claimed(struct dl_run *run, struct spool_entry *e, time_t now)
+{
+	struct mh_err	 err;
+
+	if (e->env.state != ENV_FAILED ||
+	    now - e->env.failed_at < run->cfg->failed_keep) {
+		spool_release(e);
+		return;
+	}
+	log_msg(&run->log, "%s: removed: failed %lds ago", e->id,
+	    (long)(now - e->env.failed_at));
+	if (spool_remove(run->sp, e, &err) == -1)
+		dl_local_error(run, &err);
+}
+
 static void
 dl_expire_failed(struct dl_run *run, const char *id, time_t now)
 {
 	struct spool_entry	 e;
 	struct mh_err		 err;
 
-	if (spool_claim(run->sp, id, 0, &e, &err) != 0)
-		return;
-	if (e.env.state != ENV_FAILED ||
-	    now - e.env.failed_at < run->cfg->failed_keep) {
-		spool_release(&e);
-		return;
-	}
-	log_msg(&run->log, "%s: removed: failed %lds ago", id,
-	    (long)(now - e.env.failed_at));
-	if (spool_remove(run->sp, &e, &err) == -1)
-		dl_local_error(run, &err);
+	if (spool_claim(run->sp, id, 0, &e, &err) == 0)
+		dl_expire_claimed(run, &e, now);
 }
 
 static void
@@ -969,21 +993,53 @@ dl_warn(struct dl_run *run, const struct mh_err *err)
 /* ---- passes over the spool ---- */
 
 /*
- * Look at one listed entry.  Returns 1 when it is due and now claimed
- * into it (dry: due and not busy; nothing kept), else 0.  Only what the
- * claim re-read counts: the listing may be stale by then.
+ * A marker from the index: claim the entry, then decide on what the
+ * claim read (the marker may be early).  As dl_consider().
  */
 static int
-dl_consider(struct dl_run *run, const char *id, int dry, struct dl_item *it,
-    time_t now)
+dl_consider_due(struct dl_run *run, const struct due_item *d, int dry,
+    struct dl_item *it, time_t now)
+{
+	struct mh_err	 err;
+	int		 rc;
+
+	rc = spool_claim_due(run->sp, d, &it->e, &err);
+	if (rc == -1)
+		dl_warn(run, &err);
+	if (rc != 0)
+		return 0;
+	if (it->e.env.state == ENV_FAILED && !dry) {
+		dl_expire_claimed(run, &it->e, now);
+		return 0;
+	}
+	rc = dl_entry_due(run, d->id, &it->e.env, now);
+	if (dry || !rc) {
+		spool_release(&it->e);
+		return dry && rc;
+	}
+	dl_ids_add(&run->tried, d->id);
+	return 1;
+}
+
+/*
+ * Look at one candidate.  Returns 1 when it is due and now claimed into
+ * it (dry: due and not busy; nothing kept), else 0.  Only what the claim
+ * re-read counts: the listing may be stale by then.
+ */
+static int
+dl_consider(struct dl_run *run, const struct due_item *d, int dry,
+    struct dl_item *it, time_t now)
 {
 	struct envelope	 env;
 	struct mh_err	 err;
+	const char	*id = d->id;
 	int		 rc, wait;
 
 	/* Tried in this run (its next attempt is noted): not read again. */
 	if (dl_ids_has(&run->tried, id))
 		return 0;
+	if (d->t != SPOOL_DUE_NONE)
+		return dl_consider_due(run, d, dry, it, now);
 	rc = spool_peek(run->sp, id, &env, &err);
 	if (rc == -1 && err.exit != EX_NOUSER)
 		dl_warn(run, &err);
@@ -1023,14 +1079,23 @@ dl_take(struct dl_run *run, struct dl_item *it, struct relay_job *job,
 	return 0;
 }
 
+/* -qI and -odi: later passes take their bounces only. */
+static int
+dl_id_wanted(const struct dl_run *run, const char *id)
+{
+	return run->opts->only_id == NULL ||
+	    strcmp(run->opts->only_id, id) == 0 ||
+	    dl_ids_has(&run->bounces, id);
+}
+
 /*
- * One pass over the entries ids (sorted): returns how many were due
- * (claimed and relayed, or for a dry pass merely found due), -1 on a
+ * One pass over the candidates cand (sorted by id): returns how many were
+ * due (claimed and relayed, or for a dry pass merely found due), -1 on a
  * local error.  A stop request ends it between entries.
  */
 static int
-dl_pass_ids(struct dl_run *run, char *const *ids, size_t n, int dry,
-    struct mh_err *err)
+dl_pass_items(struct dl_run *run, const struct due_item *cand, size_t n,
+    int dry, struct mh_err *err)
 {
 	struct dl_item	*items;
 	struct relay_job *jobs;
@@ -1040,7 +1105,8 @@ dl_pass_ids(struct dl_run *run, char *const *ids, size_t n, int dry,
 	items = xcalloc(DELIVER_BATCH, sizeof(*items));
 	jobs = xcalloc(DELIVER_BATCH, sizeof(*jobs));
 	for (i = 0; i < n && rc == 0 && !dl_stopping(run); i++) {
-		if (!dl_consider(run, ids[i], dry, &items[nb], time(NULL)))
+		if (!dl_id_wanted(run, cand[i].id) ||
+		    !dl_consider(run, &cand[i], dry, &items[nb], time(NULL)))
 			continue;
 		found++;
 		if (dry || !dl_take(run, &items[nb], &jobs[nb], time(NULL)))
@@ -1057,18 +1123,57 @@ dl_pass_ids(struct dl_run *run, char *const *ids, size_t n, int dry,
 	return rc == -1 ? -1 : found;
 }
 
-/* A pass over the whole spool. */
+/* A pass over the entries ids (sorted), read whatever their time. */
+static int
+dl_pass_ids(struct dl_run *run, char *const *ids, size_t n, int dry,
+    struct mh_err *err)
+{
+	struct due_item	*cand;
+	size_t		 i;
+	int		 rc;
+
+	cand = xcalloc(n == 0 ? 1 : n, sizeof(*cand));
+	for (i = 0; i < n; i++) {
+		cand[i].t = SPOOL_DUE_NONE;
+		snprintf(cand[i].id, sizeof(cand[i].id), "%s", ids[i]);
+	}
+	rc = dl_pass_items(run, cand, n, dry, err);
+	free(cand);
+	return rc;
+}
+
+/*
+ * A pass over what is due (SPEC 13: never every envelope for one
+ * message): -qI and -odi first look at their one entry; sendmail -q
+ * first lists the whole spool (every entry goes, whatever its time);
+ * everything else takes the markers of the schedule index whose time
+ * has come, and reads no other envelope.
+ */
 static int
 dl_pass(struct dl_run *run, int dry, struct mh_err *err)
 {
-	char	**ids;
-	size_t	 n;
-	int	 rc;
+	const struct request *o = run->opts;
+	struct due_item	*cand, one;
+	char		**ids;
+	size_t		 n;
+	int		 rc;
 
-	if (spool_list(run->sp, &ids, &n, err) == -1)
+	if (run->first && o->only_id != NULL) {
+		one.t = SPOOL_DUE_NONE;
+		snprintf(one.id, sizeof(one.id), "%s", o->only_id);
+		return dl_pass_items(run, &one, 1, dry, err);
+	}
+	if (run->first && o->force) {
+		if (spool_list(run->sp, &ids, &n, err) == -1)
+			return -1;
+		rc = dl_pass_ids(run, ids, n, dry, err);
+		spool_ids_free(ids, n);
+		return rc;
+	}
+	if (spool_due(run->sp, time(NULL), &cand, &n, err) == -1)
 		return -1;
-	rc = dl_pass_ids(run, ids, n, dry, err);
-	spool_ids_free(ids, n);
+	rc = dl_pass_items(run, cand, n, dry, err);
+	free(cand);
 	return rc;
 }
 
@@ -1076,20 +1181,7 @@ dl_pass(struct dl_run *run, int dry, struct mh_err *err)
 static int
 dl_lock(struct dl_run *run, struct mh_err *err)
 {
-	if (run->lockfd == -1)
-		run->lockfd = openat(run->sp->dirfd, DELIVER_LOCK, O_RDWR |
-		    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (run->lockfd == -1)
-		return mh_err_errno(err, EX_TEMPFAIL, "%s/%s", run->sp->path,
-		    DELIVER_LOCK);
-	while (flock(run->lockfd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			return 1;
-		if (errno != EINTR)
-			return mh_err_errno(err, EX_TEMPFAIL, "lock %s/%s",
-			    run->sp->path, DELIVER_LOCK);
-	}
-	return 0;
+	return spool_flush_lock(run->sp, &run->lockfd, err);
 }
 
 /* Passes until one finds nothing due (or a stop request). */
@@ -1105,6 +1197,8 @@ dl_drain(struct dl_run *run, struct mh_err *err)
 		run->first = 0;
 	} while (n > 0 && !dl_stopping(run));
 	clock_gettime(CLOCK_MONOTONIC, &run->last_full);
+	if (n != -1)
+		dl_note_index(run);
 	return n == -1 ? -1 : 0;
 }
 
@@ -1118,7 +1212,7 @@ dl_release(struct dl_run *run, struct mh_err *err)
 {
 	int	 n, r;
 
-	flock(run->lockfd, LOCK_UN);
+	spool_flush_unlock(run->lockfd);
 	n = dl_pass(run, 1, err);
 	if (n <= 0)
 		return n;
@@ -1328,7 +1422,7 @@ dl_lock_wait(struct dl_run *run, struct mh_err *err)
 	while ((r = dl_lock(run, err)) == 1) {
 		if (!said++)
 			log_msg(&run->log, "waiting for the flusher that holds "
-			    "%s/%s", run->sp->path, DELIVER_LOCK);
+			    "%s/%s", run->sp->path, SPOOL_FLUSH_LOCK);
 		if (wake_wait(&run->wake, 1000) == WAKE_STOP)
 			return 1;
 	}
@@ -1403,7 +1497,10 @@ dl_start(struct dl_run *run, struct mh_err *err)
 		rc = dl_lock_wait(run, err);
 	if (rc != 0)
 		return rc;
-	spool_cleanup(run->sp);
+	/* sendmail -q reads every envelope anyway: it also rebuilds the index. */
+	if (run->opts->force && run->opts->only_id == NULL &&
+	    spool_reindex(run->sp, err) == -1)
+		return -1;
 	if (run->opts->only_id != NULL && dl_check_only(run, err) == -1)
 		return -1;
 	if (run->opts->background && dl_wake_open(run, err) == -1)
@@ -1423,6 +1520,8 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	memset(st, 0, sizeof(*st));
 	run.sp = sp;
 	run.cfg = cfg;
+	if (cfg->failed_keep > 0)
+		sp->failed_keep = (time_t)cfg->failed_keep;
 	run.reload = reload;
 	run.opts = opts;
 	run.st = st;

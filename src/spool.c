@@ -10,6 +10,8 @@
  *	ID.e		the envelope; present = the entry exists.  Replaced only
  *			by write .tmp.ID.e, fsync, rename, fsync directory.
  *	.tmp.ID.e	an envelope being written by whoever holds ID.m's lock.
+ *	flush.lock	held by a background flusher (spool_flush_lock()).
+ *	state/due/	the schedule index (due.h), kept by the functions here.
  * Leftovers (ID.m without ID.e, .tmp.*) are removed by spool_cleanup() once
  * it can take the lock: a live writer always holds it, so no age guess is
  * needed.
@@ -17,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "due.h"
 #include "envelope.h"
 #include "err.h"
 #include "fsio.h"
@@ -280,6 +284,7 @@ spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
 
 	sp->dirfd = -1;
 	sp->statefd = -1;
+	sp->due.dirfd = -1;
 	sp->path = NULL;
 	if (spool_locate(cfg, &path, err) == -1) {
 		/* The caller may ask the helper to make it (spool.h). */
@@ -291,6 +296,8 @@ spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
 	}
 	rc = spool_open_dir(sp, path, err);
 	free(path);
+	if (rc == 0 && cfg != NULL && cfg->failed_keep > 0)
+		sp->failed_keep = (time_t)cfg->failed_keep;
 	return rc;
 }
 
@@ -298,6 +305,8 @@ int
 spool_open_dir(struct spool *sp, const char *path, struct mh_err *err)
 {
 	sp->statefd = -1;
+	sp->due.dirfd = -1;
+	sp->failed_keep = 0;
 	sp->path = xstrdup(path);
 	sp->dirfd = fsio_open_dir(sp->path, err);
 	if (sp->dirfd == -1)
@@ -338,6 +347,7 @@ spool_state_open(struct spool *sp, struct mh_err *err)
 void
 spool_close(struct spool *sp)
 {
+	due_close(&sp->due);
 	if (sp->statefd != -1)
 		close(sp->statefd);
 	sp->statefd = -1;
@@ -378,6 +388,79 @@ spool_exists(struct spool *sp, const char *name)
 	return fstatat(sp->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* ---- the schedule index (due.h) ---- */
+
+/* Open state/due on first use, making it (and state/) when missing. */
+static int
+spool_index(struct spool *sp, struct mh_err *err)
+{
+	char	*path;
+	int	 rc;
+
+	if (sp->due.dirfd != -1)
+		return 0;
+	if (spool_state_open(sp, err) == -1)
+		return -1;
+	path = xasprintf("%s/%s", sp->path, SPOOL_STATE_DIR);
+	rc = due_open(&sp->due, sp->statefd, path, err);
+	free(path);
+	return rc;
+}
+
+/*
+ * The time of an entry's marker: its earliest pending next attempt (0:
+ * at once; also for an entry with nothing pending, which a flusher must
+ * settle); a failed one is due when failed_keep ends; a held one has
+ * none.
+ */
+static time_t
+spool_due_time(const struct spool *sp, const struct envelope *env)
+{
+	if (env->state == ENV_HELD)
+		return SPOOL_DUE_NONE;
+	if (env->state == ENV_FAILED)
+		return env->failed_at + sp->failed_keep;
+	return envelope_next(env);
+}
+
+/*
+ * Give e the marker its envelope asks for: the new one first, then the
+ * old one goes, so that a crash in between leaves an early marker at
+ * worst.  If the new one cannot be made the old one stays and the index
+ * loses its stamp: the next flush rebuilds it rather than miss e.
+ */
+static void
+spool_due_move(struct spool *sp, struct spool_entry *e, int keep_old)
+{
+	struct mh_err	 err;
+	time_t		 t = spool_due_time(sp, &e->env);
+
+	if (t == e->due)
+		return;
+	if (spool_index(sp, &err) == -1 ||
+	    (t != SPOOL_DUE_NONE && due_add(&sp->due, t, e->id) == -1)) {
+		due_unstamp(&sp->due);
+		return;
+	}
+	if (e->due != SPOOL_DUE_NONE && !keep_old)
+		due_del(&sp->due, e->due, e->id);
+	e->due = t;
+}
+
+/*
+ * A removed entry's marker goes last (ID.m is gone: it can never come
+ * back, ids are not reused; a crash before this leaves a stale marker,
+ * which spool_claim_due() removes).
+ */
+static void
+spool_forget(struct spool *sp, const char *id, time_t due)
+{
+	struct mh_err	 err;
+
+	if (due != SPOOL_DUE_NONE && spool_index(sp, &err) == 0)
+		due_del(&sp->due, due, id);
+}
+
 /* ---- create and commit ---- */
 
 int
@@ -388,6 +471,9 @@ spool_create(struct spool *sp, struct spool_entry *e, struct mh_err *err)
 
 	envelope_init(&e->env);
 	e->msgfd = -1;
+	e->due = SPOOL_DUE_NONE;
+	if (spool_index(sp, err) == -1)
+		return -1;
 	for (tries = 0; tries < 100; tries++) {
 		spool_id_new(e->id);
 		spool_name(m, e->id, "%s.m");
@@ -403,27 +489,44 @@ spool_create(struct spool *sp, struct spool_entry *e, struct mh_err *err)
 		 * leftover between our open and our lock: then it is
 		 * unlinked (or about to be), and we start over.
 		 */
-		if (spool_flock(fd, 0) == 0 && spool_fd_linked(fd)) {
-			e->msgfd = fd;
-			memcpy(e->env.id, e->id, sizeof(e->env.id));
-			return 0;
-		}
+		if (spool_flock(fd, 0) == 0 && spool_fd_linked(fd))
+			break;
 		close(fd);
+		fd = -1;
 	}
-	return mh_err_set(err, EX_TEMPFAIL, "%s: cannot pick a queue id",
-	    sp->path);
+	if (fd == -1)
+		return mh_err_set(err, EX_TEMPFAIL, "%s: cannot pick a queue "
+		    "id", sp->path);
+	/*
+	 * The marker before the envelope: once ID.e exists, a flush must be
+	 * able to find it.  A new entry is due at once.
+	 */
+	if (due_add(&sp->due, 0, e->id) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "cannot create %s/%s/%s/0/0.%s",
+		    sp->path, SPOOL_STATE_DIR, DUE_DIR, e->id);
+		unlinkat(sp->dirfd, m, 0);
+		close(fd);
+		return -1;
+	}
+	e->due = 0;
+	e->msgfd = fd;
+	memcpy(e->env.id, e->id, sizeof(e->env.id));
+	return 0;
 }
 
 /* Remove what an uncommitted entry left; the lock is still ours. */
 static void
-spool_unlink_entry(struct spool *sp, const char *id)
+spool_unlink_entry(struct spool *sp, struct spool_entry *e)
 {
 	char	 name[SPOOL_NAME_MAX];
 
-	spool_name(name, id, ".tmp.%s.e");
+	spool_name(name, e->id, ".tmp.%s.e");
 	unlinkat(sp->dirfd, name, 0);
-	spool_name(name, id, "%s.m");
+	spool_name(name, e->id, "%s.m");
 	unlinkat(sp->dirfd, name, 0);
+	if (e->due != SPOOL_DUE_NONE)
+		due_del(&sp->due, e->due, e->id);
+	e->due = SPOOL_DUE_NONE;
 }
 
 static int
@@ -451,6 +554,14 @@ spool_write_env(struct spool *sp, struct spool_entry *e, int replace,
 		rc = fsio_write_atomic(sp->dirfd, tmp, name, b.data, b.len,
 		    err);
 	buf_free(&b);
+	/*
+	 * The marker follows the envelope.  A replacement that failed may
+	 * or may not be in place: then both markers stay (one is early).
+	 */
+	if (rc == 0)
+		spool_due_move(sp, e, 0);
+	else if (replace)
+		spool_due_move(sp, e, 1);
 	return rc;
 }
 
@@ -478,7 +589,7 @@ spool_commit(struct spool *sp, struct spool_entry *e, struct mh_err *err)
 		goto fail;
 	return 0;
 fail:
-	spool_unlink_entry(sp, e->id);
+	spool_unlink_entry(sp, e);
 	return -1;
 }
 
@@ -507,7 +618,7 @@ void
 spool_abort(struct spool *sp, struct spool_entry *e)
 {
 	if (e->msgfd != -1)
-		spool_unlink_entry(sp, e->id);
+		spool_unlink_entry(sp, e);
 	spool_release(e);
 }
 
@@ -678,6 +789,7 @@ spool_claim(struct spool *sp, const char *id, int wait,
 	}
 	memcpy(e->id, id, SPOOL_ID_LEN + 1);
 	e->msgfd = fd;
+	e->due = spool_due_time(sp, &e->env);
 	return 0;
 }
 
@@ -711,6 +823,7 @@ spool_remove(struct spool *sp, struct spool_entry *e, struct mh_err *err)
 		if (unlinkat(sp->dirfd, name, 0) == -1)
 			rc = mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path,
 			    name);
+		spool_forget(sp, e->id, e->due);
 	}
 	spool_release(e);
 	return rc;
@@ -730,12 +843,15 @@ spool_keep_junk(const char *name)
 	    strcmp(name + SPOOL_ID_LEN, ".e") == 0);
 }
 
-/* Lock ID.m; if it has no envelope, it is a leftover: remove it. */
-static void
+/*
+ * Lock ID.m; if it has no envelope, it is a leftover: remove it.  1 when
+ * the entry is gone for good (no ID.m, or it was a leftover), else 0.
+ */
+static int
 spool_clean_one(struct spool *sp, const char *id, int has_tmp)
 {
 	char	 m[SPOOL_NAME_MAX], e[SPOOL_NAME_MAX], tmp[SPOOL_NAME_MAX];
-	int	 fd;
+	int	 fd, gone = 0;
 
 	spool_name(m, id, "%s.m");
 	spool_name(e, id, "%s.e");
@@ -744,20 +860,25 @@ spool_clean_one(struct spool *sp, const char *id, int has_tmp)
 	    O_CLOEXEC);
 	if (fd == -1) {
 		/* No message at all: a temp file for it is dead. */
-		if (errno == ENOENT && has_tmp)
+		if (errno != ENOENT)
+			return 0;
+		if (has_tmp)
 			unlinkat(sp->dirfd, tmp, 0);
-		return;
+		return 1;
 	}
 	if (spool_flock(fd, 0) == -1) {
 		close(fd);
-		return;		/* a live writer or flusher */
+		return 0;	/* a live writer or flusher */
 	}
 	/* Re-check under the lock: the writer may have committed meanwhile. */
 	if (has_tmp)
 		unlinkat(sp->dirfd, tmp, 0);
-	if (spool_fd_linked(fd) && !spool_exists(sp, e))
-		unlinkat(sp->dirfd, m, 0);
+	if (!spool_fd_linked(fd))
+		gone = 1;
+	else if (!spool_exists(sp, e))
+		gone = unlinkat(sp->dirfd, m, 0) == 0;
 	close(fd);
+	return gone;
 }
 
 void
@@ -803,6 +924,7 @@ spool_remove_start(struct spool *sp, struct spool_entry *e,
 	int	 rc = 0;
 
 	memcpy(g->id, e->id, sizeof(g->id));
+	g->due = e->due;
 	g->msgfd = e->msgfd;
 	e->msgfd = -1;
 	spool_name(name, e->id, "%s.e");
@@ -842,6 +964,166 @@ spool_remove_finish(struct spool *sp, struct spool_gone *g, size_t n,
 		if (unlinkat(sp->dirfd, name, 0) == -1 && rc == 0)
 			rc = mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path,
 			    name);
+		spool_forget(sp, g[i].id, g[i].due);
 	}
 	return rc;
+}
+
+/* ---- flushing by the schedule index ---- */
+
+/* Markers of entries that are gone: ID.m first exists, then its marker. */
+static void
+spool_sweep(struct spool *sp)
+{
+	struct due_item	*v;
+	struct mh_err	 err;
+	char		 m[SPOOL_NAME_MAX];
+	size_t		 n, i;
+
+	if (due_list(&sp->due, (time_t)LLONG_MAX, &v, &n, &err) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		spool_name(m, v[i].id, "%s.m");
+		if (!spool_exists(sp, m))
+			due_del(&sp->due, v[i].t, v[i].id);
+	}
+	free(v);
+}
+
+int
+spool_reindex(struct spool *sp, struct mh_err *err)
+{
+	struct envelope	 env;
+	struct mh_err	 ignored;
+	char		**ids;
+	size_t		 n, i;
+	time_t		 t;
+	int		 rc = 0;
+
+	if (spool_index(sp, err) == -1)
+		return -1;
+	spool_cleanup(sp);
+	spool_sweep(sp);
+	if (spool_list(sp, &ids, &n, err) == -1)
+		return -1;
+	/*
+	 * An entry changed meanwhile may get a marker from the version read
+	 * here as well as its own: an early one, which is harmless.
+	 */
+	for (i = 0; i < n && rc == 0; i++) {
+		if (spool_peek(sp, ids[i], &env, &ignored) != 0)
+			continue;
+		t = spool_due_time(sp, &env);
+		envelope_free(&env);
+		if (t != SPOOL_DUE_NONE && due_add(&sp->due, t, ids[i]) == -1)
+			rc = mh_err_errno(err, EX_TEMPFAIL, "%s/%s/%s: cannot "
+			    "add %s", sp->path, SPOOL_STATE_DIR, DUE_DIR, ids[i]);
+	}
+	spool_ids_free(ids, n);
+	if (rc == 0)
+		rc = due_stamp(&sp->due, err);
+	return rc;
+}
+
+/* The index, rebuilt first when it cannot be trusted. */
+static int
+spool_index_ready(struct spool *sp, struct mh_err *err)
+{
+	if (spool_index(sp, err) == -1)
+		return -1;
+	if (due_trusted(&sp->due))
+		return 0;
+	return spool_reindex(sp, err);
+}
+
+int
+spool_due(struct spool *sp, time_t now, struct due_item **items, size_t *n,
+    struct mh_err *err)
+{
+	*items = NULL;
+	*n = 0;
+	if (spool_index_ready(sp, err) == -1)
+		return -1;
+	if (due_list(&sp->due, now, items, n, err) == 0)
+		return 0;
+	/* Damaged (a bucket we cannot read): rebuilt, not trusted. */
+	due_unstamp(&sp->due);
+	if (spool_reindex(sp, err) == -1)
+		return -1;
+	return due_list(&sp->due, now, items, n, err);
+}
+
+int
+spool_next_due(struct spool *sp, time_t *when, struct mh_err *err)
+{
+	int	 rc;
+
+	if (spool_index_ready(sp, err) == -1)
+		return -1;
+	rc = due_next(&sp->due, when);
+	if (rc == -1)
+		mh_err_errno(err, EX_TEMPFAIL, "%s/%s/%s", sp->path,
+		    SPOOL_STATE_DIR, DUE_DIR);
+	return rc;
+}
+
+int
+spool_claim_due(struct spool *sp, const struct due_item *it,
+    struct spool_entry *e, struct mh_err *err)
+{
+	int	 rc;
+
+	rc = spool_claim(sp, it->id, 0, e, err);
+	if (rc == 0) {
+		/* An early or extra marker: the current one exists, this goes. */
+		if (e->due != it->t) {
+			if (e->due != SPOOL_DUE_NONE &&
+			    due_add(&sp->due, e->due, e->id) == -1)
+				return 0;
+			due_del(&sp->due, it->t, it->id);
+		}
+		return 0;
+	}
+	if (rc == -1 && err->exit != EX_NOUSER)
+		return -1;
+	/* Gone: no ID.m (removed) or an ID.m whose writer died (cleaned). */
+	if (spool_clean_one(sp, it->id, 1) == 1)
+		due_del(&sp->due, it->t, it->id);
+	return 1;
+}
+
+int
+spool_flush_lock(struct spool *sp, int *fd, struct mh_err *err)
+{
+	if (*fd == -1)
+		*fd = openat(sp->dirfd, SPOOL_FLUSH_LOCK, O_RDWR | O_CREAT |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "%s/%s", sp->path,
+		    SPOOL_FLUSH_LOCK);
+	if (spool_flock(*fd, 0) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return 1;
+	return mh_err_errno(err, EX_TEMPFAIL, "lock %s/%s", sp->path,
+	    SPOOL_FLUSH_LOCK);
+}
+
+void
+spool_flush_unlock(int fd)
+{
+	if (fd != -1)
+		flock(fd, LOCK_UN);
+}
+
+int
+spool_flush_busy(struct spool *sp)
+{
+	struct mh_err	 err;
+	int		 fd = -1, rc;
+
+	rc = spool_flush_lock(sp, &fd, &err);
+	if (fd != -1)
+		close(fd);
+	return rc == 1;
 }

@@ -9,10 +9,15 @@
  * 20 characters of [0-9A-Z] (seconds, microseconds, pid, random, base 36).
  * doc/SPOOL.md has the format and the durability argument.
  *
- * Who calls spool_cleanup(): the flusher, before it scans (sendmail's
- * default -odb starts one after every commit, so the leftovers of a killed
- * sendmail go away at the next one); never mailq, which must stay
- * read-only and fast.
+ * The schedule index (due.h, SPEC 13) is kept here too: every function
+ * below that creates, rewrites or removes an envelope moves the entry's
+ * marker with it, so callers never see it.  A flusher asks spool_due()
+ * for what is due and never lists the whole spool.
+ *
+ * Who removes crash leftovers: a flusher that claims a marker of an
+ * entry whose writer died (spool_claim_due()), and spool_cleanup(), run
+ * with every rebuild of the index and by sendmail -q; never mailq, which
+ * must stay read-only and fast.
  */
 #ifndef MH_SPOOL_H
 #define MH_SPOOL_H
@@ -21,19 +26,30 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "due.h"
 #include "envelope.h"
 #include "err.h"
 
 struct spool {
-	int	 dirfd;			/* O_DIRECTORY, checked private */
-	char	*path;
-	int	 statefd;		/* state/ once spool_state_open()ed, or -1 */
+	int		 dirfd;		/* O_DIRECTORY, checked private */
+	char		*path;
+	int		 statefd;	/* state/ once spool_state_open()ed, or -1 */
+	struct due	 due;		/* the schedule index, opened on first use */
+	time_t		 failed_keep;	/* [queue] failed_keep (index times); the
+					   flusher sets it when it opened by path */
 };
+
+/* The flush lock's file in the spool (spool_flush_lock()). */
+#define SPOOL_FLUSH_LOCK	"flush.lock"
+
+/* Where an entry's marker is not: a held entry has none (due.h). */
+#define SPOOL_DUE_NONE	((time_t)-1)
 
 struct spool_entry {
 	char		 id[ENVELOPE_ID_MAX];
 	int		 msgfd;		/* ID.m, flock'ed while we hold the entry */
 	struct envelope	 env;		/* as loaded or to be committed */
+	time_t		 due;		/* its marker's time, or SPOOL_DUE_NONE */
 };
 
 /*
@@ -123,6 +139,40 @@ int	spool_claim(struct spool *, const char *id, int wait, struct spool_entry *,
 int	spool_update(struct spool *, struct spool_entry *, struct mh_err *);
 /* Remove the entry (envelope first, then message). Releases it. */
 int	spool_remove(struct spool *, struct spool_entry *, struct mh_err *);
+/*
+ * The schedule index.  spool_due(): every marker whose time is <= now
+ * (sorted by id; an id may come twice), read from the index without
+ * opening an envelope.  An index that cannot be trusted (none yet, a
+ * stamp of another boot, damage) is rebuilt first from every envelope:
+ * once after an upgrade or a power cut.  spool_next_due(): the earliest
+ * marker time (1: none), for a flusher that sleeps until then.
+ */
+int	spool_due(struct spool *, time_t now, struct due_item **, size_t *,
+	    struct mh_err *);
+int	spool_next_due(struct spool *, time_t *, struct mh_err *);
+/*
+ * Claim the entry a marker names, without waiting, as spool_claim().
+ * 1 when busy or gone; a marker that outlived its entry (or whose writer
+ * died: the leftovers go too) is removed, and one that is not the
+ * entry's current marker is moved (the caller checks the envelope: an
+ * early marker gives an entry that is not due yet).
+ */
+int	spool_claim_due(struct spool *, const struct due_item *,
+	    struct spool_entry *, struct mh_err *);
+/* Rebuild the index from every envelope, and remove crash leftovers. */
+int	spool_reindex(struct spool *, struct mh_err *);
+
+/*
+ * The spool-wide flush lock of background flushers (flush.lock, never
+ * replaced).  spool_flush_lock(): 0 held (*fd opened if it was -1), 1
+ * another process holds it, -1 error.  spool_flush_busy(): whether
+ * another process holds it now, for sendmail after its commit (a
+ * holder looks at the index once more after it lets the lock go).
+ */
+int	spool_flush_lock(struct spool *, int *fd, struct mh_err *);
+void	spool_flush_unlock(int fd);
+int	spool_flush_busy(struct spool *);
+
 /* Unlock and close; frees e->env. */
 void	spool_release(struct spool_entry *);
 /* Remove crash leftovers: temp files and messages without an envelope. */
@@ -140,6 +190,7 @@ struct spool_gone {
 	char	 id[ENVELOPE_ID_MAX];
 	int	 msgfd;		/* ID.m, still open and locked */
 	int	 envfd;		/* the unlinked ID.e kept open, or -1 */
+	time_t	 due;		/* its marker, removed with ID.m */
 };
 /*
  * First half: unlink ID.e.  The entry is gone for every process at once

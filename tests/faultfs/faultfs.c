@@ -5,7 +5,7 @@
  *
  *	FAULTFS_OP=fsync	write, fsync, fdatasync, rename (rename and
  *				renameat), link (link and linkat), create
- *				(open/openat with O_CREAT)
+ *				(open/openat with O_CREAT, mknodat)
  *	FAULTFS_NTH=2		the Nth matching call fails (1-based); 0 never
  *	FAULTFS_ERRNO=EIO	EIO or ENOSPC (default ENOSPC)
  *	FAULTFS_DIR=/path	only calls on files at or below this directory
@@ -284,4 +284,14 @@ open64(const char *name, int flags, ...)
 	if ((flags & O_CREAT) && ff_hit_at("create", AT_FDCWD, name))
 		return -1;
 	return real_open64(name, flags, mode);
+}
+
+int
+mknodat(int dirfd, const char *name, mode_t mode, dev_t dev)
+{
+	FF_REAL(int, mknodat, (int, const char *, mode_t, dev_t));
+
+	if (ff_hit_at("create", dirfd, name))
+		return -1;
+	return real_mknodat(dirfd, name, mode, dev);
 }

@@ -161,6 +161,17 @@ spool_count() {
     fi
 }
 
+# spool_litter [DIR]: what a spool holds besides its bookkeeping: every
+# name at its top but flush.lock and state/, then every schedule marker
+# (state/due/BUCKET/TIME.ID).  Empty when the queue is empty and clean.
+spool_litter() {
+    local dir=${1:-$XDG_STATE_HOME/mailhop}
+    [ -d "$dir" ] || return 0
+    (cd "$dir" && ls -A | grep -vx -e flush.lock -e state
+     [ -d state/due ] && find state/due -mindepth 2 -type f)
+    return 0
+}
+
 # wait_for CMD...: poll CMD every 0.05 s for up to 10 s
 wait_for() {
     local i st=1

@@ -31,4 +31,4 @@ ok $([ $(( (end - start) / 1000000 )) -ge 500 ]; echo $?) \
     "delete waited for the flusher ($(( (end - start) / 1000000 )) ms)"
 is "$(transcript rcpt)" "slow@example.com" "the recipient was tried once"
 is "$(spool_count)" 0 "the entry is gone"
-is "$(cd "$sp" && ls -A | grep -vx flush.lock)" "" "both files removed"
+is "$(spool_litter "$sp")" "" "both files removed"

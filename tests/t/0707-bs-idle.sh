@@ -50,5 +50,5 @@ like "$out" $'^421 4\\.4\\.2 ' "then 421 when the client goes silent"
 like "$out" '^exit=74$' "exit 74: the message was not queued"
 like "$out" '^stderr=mailhop: -bs: the client went silent during DATA; that message was not queued$' \
     "and one line says so"
-is "$(ls -A "$SPOOL" 2>/dev/null | grep -v '^flush\.lock$' | wc -l)" 0 \
+is "$(spool_litter "$SPOOL" | wc -l)" 0 \
     "no message file, envelope or temporary file is left in the spool"

@@ -81,5 +81,5 @@ print(len(seen), len(twice), len(missing), twice[:5], missing[:5])
 ' "$total")
 is "$check" "$total 0 0 [] []" "each of $total messages delivered exactly once"
 is "$(spool_count)" 0 "the spool is empty"
-is "$(cd "$sp" && ls -A | grep -vx flush.lock)" "" "no file left behind"
+is "$(spool_litter "$sp")" "" "no file left behind"
 diag "$total messages, 8 enqueuers, 4 flushers: $(get elapsed) s; $(get flush_runs) flush runs; $(transcript connections) connections"

@@ -178,12 +178,25 @@ done:
 	return rc;
 }
 
+/* Set while secret_hold() reads with the set-id group (SPEC 8). */
+static int	secret_holding;
+
 /* In the child: stdin from /dev/null, stdout to the pipe, nothing else. */
 static void
 secret_child(const char *cmd, int wfd)
 {
+	gid_t	 g = getegid();
 	int	 fd;
 
+	/*
+	 * The set-id helper runs the system file's command with the group
+	 * (SPEC 8).  /bin/sh gives up an effective group that differs from
+	 * the real one, so the command gets the group as real, effective
+	 * and saved gid; the caller, whose gid differs, may then neither
+	 * ptrace it nor read its /proc files, and its core limit is 0.
+	 */
+	if (secret_holding && getgid() != g && setresgid(g, g, g) == -1)
+		_exit(126);
 	setpgid(0, 0);
 	signal(SIGPIPE, SIG_DFL);
 	fd = open("/dev/null", O_RDONLY);
@@ -379,12 +392,13 @@ secret_hold(const struct upstream *up)
 
 	h = secret_held_add(up->name);
 	mh_err_clear(&h->err);
+	secret_holding = 1;
 	/* What relay.c will ask for: the password, else the token. */
-	if (up->auth != CONF_AUTH_XOAUTH2 &&
-	    secret_read_password(up, &h->password, &h->err) == -1)
-		return;
-	if (h->password == NULL)
-		secret_read_token(up, &h->token, &h->err);
+	if (up->auth == CONF_AUTH_XOAUTH2 ||
+	    secret_read_password(up, &h->password, &h->err) == 0)
+		if (h->password == NULL)
+			secret_read_token(up, &h->token, &h->err);
+	secret_holding = 0;
 }
 
 void

@@ -1493,8 +1493,8 @@ relay_new(const struct upstream *up, int parallel, int verbose,
 	}
 	if (r->need_auth && !r->refresh && relay_secret_load(r, err) == -1)
 		goto fail;
-	if (up->client_key != NULL && secret_file_read("client_key",
-	    up->client_key, &r->client_key, &r->client_key_len, err) == -1)
+	if (secret_client_key(up, &r->client_key, &r->client_key_len,
+	    err) == -1)
 		goto fail;
 	return r;
 fail:

@@ -42,6 +42,16 @@ secret_first_line(const char *data, size_t len)
 	return xstrndup(data, n);
 }
 
+/* Wipe and free len bytes (a key may hold NUL bytes: not a string). */
+static void
+secret_wipe(char *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
 static void
 secret_wipe_buf(struct buf *b)
 {
@@ -348,6 +358,8 @@ struct secret_held {
 	char		*name;		/* the upstream's name */
 	char		*password;	/* NULL: none (or not read) */
 	char		*token;
+	char		*key;		/* client_key's bytes, or NULL */
+	size_t		 keylen;
 	struct mh_err	 err;		/* exit != 0: every call fails with it */
 	int		 refused;	/* secret_refuse(): not to be used at all */
 };
@@ -393,8 +405,14 @@ secret_hold(const struct upstream *up)
 	h = secret_held_add(up->name);
 	mh_err_clear(&h->err);
 	secret_holding = 1;
-	/* What relay.c will ask for: the password, else the token. */
-	if (up->auth == CONF_AUTH_XOAUTH2 ||
+	/* What relay.c will ask for: the key, the password, else the token. */
+	if (up->client_key != NULL && up->client_key[0] != '\0' &&
+	    secret_file_read("client_key", up->client_key, &h->key,
+	    &h->keylen, &h->err) == -1)
+		;
+	else if (up->user == NULL || up->user[0] == '\0')
+		;
+	else if (up->auth == CONF_AUTH_XOAUTH2 ||
 	    secret_read_password(up, &h->password, &h->err) == 0)
 		if (h->password == NULL)
 			secret_read_token(up, &h->token, &h->err);
@@ -410,6 +428,8 @@ secret_refuse(const char *name, const char *why)
 	xfree_secret(h->password);
 	xfree_secret(h->token);
 	h->password = h->token = NULL;
+	secret_wipe(h->key, h->keylen);
+	h->key = NULL;
 	h->refused = 1;
 	mh_err_set(&h->err, EX_CONFIG, "%s", why);
 }
@@ -433,6 +453,7 @@ secret_held_clear(void)
 	for (i = 0; i < nheld; i++) {
 		xfree_secret(held[i].password);
 		xfree_secret(held[i].token);
+		secret_wipe(held[i].key, held[i].keylen);
 		free(held[i].name);
 	}
 	free(held);
@@ -459,6 +480,33 @@ secret_held_answer(const struct upstream *up, int token, char **out,
 	*out = v != NULL ? xstrdup(v) : NULL;
 	*rc = 0;
 	return 1;
+}
+
+int
+secret_client_key(const struct upstream *up, char **out, size_t *len,
+    struct mh_err *err)
+{
+	struct secret_held	*h = secret_held_find(up->name);
+
+	*out = NULL;
+	*len = 0;
+	if (up->client_key == NULL || up->client_key[0] == '\0')
+		return 0;
+	if (h == NULL)
+		return secret_file_read("client_key", up->client_key, out, len,
+		    err);
+	if (h->err.exit != 0) {
+		*err = h->err;
+		return -1;
+	}
+	if (h->key == NULL)
+		return secret_file_read("client_key", up->client_key, out, len,
+		    err);
+	*out = xmalloc(h->keylen + 1);
+	memcpy(*out, h->key, h->keylen);
+	(*out)[h->keylen] = '\0';
+	*len = h->keylen;
+	return 0;
 }
 
 /* ---- the sources ---- */

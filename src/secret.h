@@ -37,6 +37,12 @@ void	secret_hold(const struct upstream *);
 void	secret_refuse(const char *name, const char *why);
 /* 0 when up may be used; -1 with the refusal of secret_refuse(). */
 int	secret_upstream_allowed(const struct upstream *, struct mh_err *);
+/*
+ * client_key's bytes for up (*out NULL when it has none): what
+ * secret_hold() kept, else read now with secret_file_read().
+ */
+int	secret_client_key(const struct upstream *, char **out, size_t *len,
+	    struct mh_err *);
 /* Wipe and forget everything held. */
 void	secret_held_clear(void);
 

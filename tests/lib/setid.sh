@@ -8,7 +8,7 @@
 #   setid_or_skip N          not root: plan 1, one skip, exit 0; else plan N
 #   setid_setup              the group ($MH_GROUP, gid $MH_GID), $SYS with
 #                            etc/mailhop.conf (0644, empty), etc/mailhop/
-#                            (0750 root:group), var/spool/mailhop (1731
+#                            (0755 root:group), var/spool/mailhop (1731
 #                            root:group); $SBIN/mailhop (0755) and
 #                            $SBIN/mailhop-deliver (root:group 2755)
 #                            relinked from this build (tests/relink.env)
@@ -61,7 +61,7 @@ setid_setup() {
     mkdir -p "$SYS/etc/mailhop" "$SYS/var/spool/mailhop" "$SBIN" "$SYS/home"
     chmod 755 "$SYS" "$SYS/etc" "$SYS/var" "$SYS/var/spool" "$SBIN" "$SYS/home"
     chown root:"$MH_GROUP" "$SYS/etc/mailhop" "$SYS/var/spool/mailhop"
-    chmod 750 "$SYS/etc/mailhop"
+    chmod 755 "$SYS/etc/mailhop"
     chmod 1731 "$SYS/var/spool/mailhop"
     : > "$SYS/etc/mailhop.conf"
     chmod 644 "$SYS/etc/mailhop.conf"

@@ -25,12 +25,14 @@
 #include "addr.h"
 #include "buf.h"
 #include "cmd.h"
+#include "down.h"
 #include "envelope.h"
 #include "err.h"
 #include "fsio.h"
 #include "json.h"
 #include "spool.h"
 #include "spools.h"
+#include "state.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -82,11 +84,31 @@ q_clean(const char *s, char *out, size_t len)
 }
 
 /*
- * Pending and failed recipients, each under its last reply (Postfix).
- * user: root's view names the spool's owner after the sender.
+ * "(reply)" or "(failed: reply)"; with several upstreams the one last
+ * tried is named (SPEC 9): "(via backup: reply)", "(failed via ses: ...)".
  */
 static void
-q_print_entry(FILE *out, const struct envelope *env, const char *user)
+q_print_reply(FILE *out, const struct rcpt *r, const char *relay)
+{
+	char	 t[Q_FIELD_MAX], pre[64];
+	int	 failed = r->state == RCPT_FAILED;
+
+	if (relay != NULL)
+		snprintf(pre, sizeof(pre), "%svia %s: ", failed ? "failed " : "",
+		    relay);
+	else
+		snprintf(pre, sizeof(pre), "%s", failed ? "failed: " : "");
+	fprintf(out, "%52s(%s%s)\n", "", pre, q_clean(r->reply, t, sizeof(t)));
+}
+
+/*
+ * Pending and failed recipients, each under its last reply (Postfix).
+ * user: root's view names the spool's owner after the sender; show_relay:
+ * several upstreams, name the one last tried.
+ */
+static void
+q_print_entry(FILE *out, const struct envelope *env, const char *user,
+    int show_relay)
 {
 	const struct rcpt	*r;
 	char			 when[TIMEFMT_MAX], id[Q_FIELD_MAX];
@@ -105,9 +127,7 @@ q_print_entry(FILE *out, const struct envelope *env, const char *user)
 		if (r->state == RCPT_SENT)
 			continue;
 		if (r->reply != NULL)
-			fprintf(out, "%52s(%s%s)\n", "",
-			    r->state == RCPT_FAILED ? "failed: " : "",
-			    q_clean(r->reply, t, sizeof(t)));
+			q_print_reply(out, r, show_relay ? env->relay : NULL);
 		fprintf(out, "%52s%s\n", "", q_clean(r->addr, t, sizeof(t)));
 	}
 	fputc('\n', out);
@@ -130,6 +150,47 @@ q_print_total(FILE *out, const struct q_total *t)
 	fprintf(out, "-- %llu Kbytes in %zu Request%s.\n",
 	    (unsigned long long)((t->bytes + 1023) / 1024), t->entries,
 	    t->entries == 1 ? "" : "s");
+}
+
+/*
+ * Upstreams marked down (SPEC 9), one line each, before the total:
+ * "-- upstream backup (smtp2.example.net:465) is down until Wed Dec  2
+ * 19:40:00: connection refused".  With cfg, the marks that still apply
+ * to it; without (root's view of another user's spool, whose
+ * configuration is not read), every mark in force, naming the user.
+ * Read-only: no state directory is made.
+ */
+static void
+q_print_down(FILE *out, const struct config *cfg, struct spool *sp,
+    const char *user)
+{
+	const struct upstream	*up;
+	struct down_entry	*v;
+	struct down_mark	 m;
+	struct state		 st;
+	struct mh_err		 err;
+	char			 when[TIMEFMT_MAX], t[Q_FIELD_MAX];
+	size_t			 i, n;
+	time_t			 now = time(NULL);
+
+	if (state_open(&st, sp, 0, &err) != 0)
+		return;
+	if (down_list(&st, now, &v, &n, &err) == 0)
+		for (i = 0; i < n; i++) {
+			up = cfg != NULL ? conf_upstream(cfg, v[i].name) : NULL;
+			if (cfg != NULL && (up == NULL ||
+			    !down_check(&st, up, now, &m)))
+				continue;
+			q_arrival(v[i].mark.until, when, sizeof(when));
+			fprintf(out, "-- upstream %s (%s) is down until %s%s%s"
+			    "%s%s%s\n", v[i].name, q_clean(v[i].server, t,
+			    sizeof(t)), when, v[i].mark.reason[0] != '\0' ?
+			    ": " : "", v[i].mark.reason, user != NULL ?
+			    " (user " : "", user != NULL ? user : "",
+			    user != NULL ? ")" : "");
+		}
+	free(v);
+	state_close(&st);
 }
 
 /* ---- queue --json ---- */
@@ -194,8 +255,13 @@ q_json_entry(FILE *out, const struct envelope *env, const char *user)
 	q_json_time(&b, env->arrival, 1);
 	buf_adds(&b, ",\"sender\":");
 	json_add_string(&b, env->sender);
-	buf_addf(&b, ",\"state\":\"%s\",\"recipients\":[",
+	buf_addf(&b, ",\"state\":\"%s\",\"relay\":",
 	    envelope_state_name(env->state));
+	if (env->relay != NULL)
+		json_add_string(&b, env->relay);
+	else
+		buf_adds(&b, "null");
+	buf_adds(&b, ",\"recipients\":[");
 	for (i = 0; i < env->nrcpts; i++) {
 		if (i > 0)
 			buf_addc(&b, ',');
@@ -228,6 +294,8 @@ struct q_list {
 	int		 json;
 	int		 all;		/* root's view: name the owner (of a
 					 * spool that is not root's own) */
+	int		 show_relay;	/* several upstreams: name the one tried */
+	const struct config *cfg;	/* root's, for its own spool's marks */
 };
 
 static void
@@ -251,7 +319,8 @@ q_list_one(struct spool *sp, const char *id, struct q_list *l,
 	if (l->json)
 		q_json_entry(stdout, &env, user);
 	else
-		q_print_entry(stdout, &env, l->all ? user : NULL);
+		q_print_entry(stdout, &env, l->all ? user : NULL,
+		    l->show_relay);
 	envelope_free(&env);
 }
 
@@ -293,6 +362,9 @@ q_list_child(const struct spools_dir *d, void *arg, struct mh_err *err)
 	/* Root's own entries look as they always did; others name their owner. */
 	l->all = d->uid != 0;
 	rc = q_list_spool(&sp, l, d->user, err);
+	if (rc == 0 && !l->json)
+		q_print_down(stdout, d->uid == 0 ? l->cfg : NULL, &sp,
+		    d->uid == 0 ? NULL : d->user);
 	l->all = all;
 	spool_close(&sp);
 	return rc;
@@ -365,6 +437,8 @@ cmd_queue_list(const struct config *cfg, int json, struct mh_err *err)
 
 	memset(&l, 0, sizeof(l));
 	l.json = json;
+	l.show_relay = cfg->nupstreams > 1;
+	l.cfg = cfg;
 	if (spools_all_visible()) {
 		l.all = 1;
 		return q_list_all(cfg, &l, err);
@@ -383,8 +457,10 @@ cmd_queue_list(const struct config *cfg, int json, struct mh_err *err)
 	self = q_self();
 	rc = q_list_spool(&sp, &l, self, err);
 	free(self);
-	if (rc == 0 && !json)
+	if (rc == 0 && !json) {
+		q_print_down(stdout, cfg, &sp, NULL);
 		q_print_total(stdout, &l.t);
+	}
 	spool_close(&sp);
 	return rc == -1 ? err->exit : 0;
 }
@@ -403,6 +479,8 @@ q_show_envelope(FILE *out, const struct envelope *env)
 	    sizeof(t)), when, (unsigned long long)env->size);
 	fprintf(out, "sender: <%s>\nstate: %s\n", q_clean(env->sender, t,
 	    sizeof(t)), envelope_state_name(env->state));
+	if (env->relay != NULL)
+		fprintf(out, "relay: %s\n", env->relay);
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
 		fprintf(out, "recipient: %s %s attempts=%d", q_clean(r->addr, t,

@@ -25,8 +25,8 @@
 #include "dsn.h"
 #include "envelope.h"
 #include "log.h"
-#include "oauth.h"
 #include "relay.h"
+#include "relayset.h"
 #include "text.h"
 #include "wake.h"
 #include "xmem.h"
@@ -103,6 +103,8 @@ struct dl_item {
 	unsigned char		*fresh;	/* per env rcpt: failed in this attempt */
 	enum log_status		 *status; /* per env rcpt; LOG_NOT_TRIED: none */
 	struct relay_job	*job;
+	const struct upstream	*via;	/* that gave the outcome, or NULL */
+	int			 held;	/* held back by a rate: no attempt */
 	int			 done;	/* the done callback has run */
 };
 
@@ -113,7 +115,9 @@ struct dl_run {
 	deliver_reload_fn	*reload;
 	const struct request	*opts;
 	struct deliver_stats	*st;
-	struct relay		*relay;
+	struct relayset		*rs;		/* the upstreams, for the run */
+	const struct relayset_home *homes;	/* for relayset_new() */
+	size_t			 nhomes;
 	struct log		 log;
 	struct dl_ids		 tried;		/* attempted in this run */
 	struct dl_ids		 bounces;	/* made in this run: always due */
@@ -125,17 +129,16 @@ struct dl_run {
 	time_t			 earliest;	/* soonest next attempt seen; 0: none */
 	struct timespec		 linger_end;	/* CLOCK_MONOTONIC; watch: none */
 	struct timespec		 last_full;	/* when the last full pass ended */
-	int			 told;		/* a failure before SMTP was shown */
 	struct dl_syncer	 syncer;
 	struct mh_err		 lerr;		/* first local error, if any */
-	char			 notice[RELAY_REPLY_MAX];	/* logged from relay.c */
 	int			 lfailed;
 };
 
-static void	dl_on_done(struct relay_job *, void *);
-static void	dl_warn(struct dl_run *, const struct mh_err *);
-static void	dl_log_open(struct dl_run *, const struct config *,
-		    struct mh_err *);
+static relayset_done_fn	dl_on_done;
+static relayset_hold_fn	dl_on_hold;
+static void		dl_warn(struct dl_run *, const struct mh_err *);
+static void		dl_log_open(struct dl_run *, const struct config *,
+			    struct mh_err *);
 
 /* ---- small helpers ---- */
 
@@ -415,7 +418,8 @@ dl_expire(struct dl_run *run, struct dl_item *it, time_t now)
 	for (i = 0; i < env->nrcpts; i++)
 		if (it->status[i] == LOG_DEFERRED)
 			deferred = 1;
-	if (!deferred || run->cfg->max_age <= 0 ||
+	/* Held back by a rate is not an attempt. */
+	if (!deferred || it->held || run->cfg->max_age <= 0 ||
 	    now - env->arrival <= run->cfg->max_age)
 		return;
 	for (i = 0; i < env->nrcpts; i++) {
@@ -694,8 +698,7 @@ dl_bounce(struct dl_run *run, struct dl_item *it, char *bid,
 	if (spool_create(run->sp, &b, err) == -1)
 		return -1;
 	dl_bounce_view(it, &view);
-	rc = dsn_write(run->cfg, conf_upstream_default(run->cfg), &view,
-	    it->e.msgfd, b.msgfd, err);
+	rc = dsn_write(run->cfg, it->via, &view, it->e.msgfd, b.msgfd, err);
 	free(view.rcpts);
 	if (rc == -1) {
 		spool_abort(run->sp, &b);
@@ -811,6 +814,8 @@ dl_item_prepare(struct dl_run *run, struct dl_item *it, struct relay_job *job,
 	it->fresh = xcalloc(n, 1);
 	it->status = xcalloc(n, sizeof(*it->status));
 	it->job = job;
+	it->via = NULL;
+	it->held = 0;
 	it->done = 0;
 	bounce = dl_ids_has(&run->bounces, it->e.id);
 	for (i = 0; i < env->nrcpts; i++) {
@@ -841,9 +846,18 @@ dl_item_free(struct dl_item *it)
 	it->status = NULL;
 }
 
-/* relay.c calls this as each entry's transaction ends. */
+/* The upstream last tried, in the envelope for mailq and JSON (SPEC 9). */
 static void
-dl_on_done(struct relay_job *job, void *arg)
+dl_set_relay(struct dl_item *it, const struct upstream *via)
+{
+	free(it->e.env.relay);
+	it->e.env.relay = via != NULL ? xstrdup(via->name) : NULL;
+	it->via = via;
+}
+
+/* relayset.c calls this as each entry's transaction ends. */
+static void
+dl_on_done(struct relay_job *job, const struct upstream *via, void *arg)
 {
 	struct dl_run	*run = arg;
 	struct dl_item	*it = job->arg;
@@ -852,9 +866,40 @@ dl_on_done(struct relay_job *job, void *arg)
 
 	if (it->done)
 		return;
+	dl_set_relay(it, via);
 	for (k = 0; k < job->nrcpts; k++)
 		dl_outcome(run, it, k, now);
 	dl_expire(run, it, now);
+	dl_settle(run, it, now);
+	dl_item_free(it);
+	it->done = 1;
+}
+
+/*
+ * Held back by via's rate (SPEC 9): the recipients stay pending with no
+ * attempt counted, due again when a slot is free, the limit as their last
+ * reply.
+ */
+static void
+dl_on_hold(struct relay_job *job, const struct upstream *via,
+    long long wait_ms, const char *why, void *arg)
+{
+	struct dl_run	*run = arg;
+	struct dl_item	*it = job->arg;
+	struct rcpt	*rc;
+	time_t		 now = time(NULL);
+	size_t		 k;
+
+	if (it->done)
+		return;
+	dl_set_relay(it, via);
+	it->held = 1;
+	for (k = 0; k < job->nrcpts; k++) {
+		rc = &it->e.env.rcpts[it->map[k]];
+		envelope_set_reply(rc, why);
+		rc->next = now + (time_t)((wait_ms + 999) / 1000);
+		it->status[it->map[k]] = LOG_DEFERRED;
+	}
 	dl_settle(run, it, now);
 	dl_item_free(it);
 	it->done = 1;
@@ -866,14 +911,14 @@ dl_on_done(struct relay_job *job, void *arg)
  * reply: the attempt counts, backoff and max_age apply.
  */
 static void
-dl_fail_batch(struct dl_run *run, struct relay_job *jobs, size_t n,
+dl_fail_batch(struct dl_run *run, struct relay_job **jobs, size_t n,
     const char *why)
 {
 	struct relay_job *job;
 	size_t		 i, k;
 
 	for (i = 0; i < n; i++) {
-		job = &jobs[i];
+		job = jobs[i];
 		job->session_failed = 1;
 		snprintf(job->error, sizeof(job->error), "%s", why);
 		job->relay_name[0] = '\0';
@@ -882,70 +927,52 @@ dl_fail_batch(struct dl_run *run, struct relay_job *jobs, size_t n,
 			snprintf(job->rcpts[k].reply,
 			    sizeof(job->rcpts[k].reply), "%s", why);
 		}
-		dl_on_done(job, run);
+		dl_on_done(job, NULL, run);
 	}
 }
 
-/*
- * The session with the upstream.  One that refreshes its own OAuth2
- * tokens keeps them in the spool's state directory (one fetch for every
- * flusher); without it, each run fetches its own.
- */
-static void
-dl_relay_open(struct dl_run *run, struct mh_err *err)
-{
-	const struct upstream *up = conf_upstream_default(run->cfg);
-	struct mh_err	 e;
-	int		 fd;
 
-	run->relay = relay_new(up, run->cfg->parallel, run->opts->verbose,
-	    err);
-	if (run->relay != NULL && run->waking)
-		relay_stop_on(run->relay, wake_stop_flag());
-	if (run->relay == NULL || !oauth_enabled(up))
-		return;
-	if ((fd = spool_state_open(run->sp, &e)) == -1)
-		dl_warn(run, &e);
-	relay_use_state(run->relay, fd);
+/* The upstreams of the run (again after a SIGHUP). */
+static void
+dl_relayset_open(struct dl_run *run)
+{
+	run->rs = relayset_new(run->cfg, run->sp, run->opts->verbose,
+	    run->homes, run->nhomes);
+	if (run->waking)
+		relayset_stop_on(run->rs, wake_stop_flag());
 }
 
 /* Relay the batch; entries relay.c never finished are let go unchanged. */
 static int
-dl_batch(struct dl_run *run, struct dl_item *items, struct relay_job *jobs,
-    size_t n, struct mh_err *err)
+dl_batch(struct dl_run *run, struct dl_item *items, size_t n,
+    struct mh_err *err)
 {
 	const struct mh_err *problem;
-	size_t	 i;
-	int	 rc = 0;
+	const char	*notice;
+	struct relay_job **jobs;
+	struct mh_err	 serr;
+	size_t		 i;
+	int		 rc = 0;
 
 	if (n == 0)
 		return 0;
+	jobs = xcalloc(n, sizeof(*jobs));
+	for (i = 0; i < n; i++)
+		jobs[i] = items[i].job;
 	/* A mistake in [upstream], [route] or [log]: recorded, not sent. */
-	if ((problem = conf_delivery_error(run->cfg)) != NULL) {
+	if ((problem = conf_delivery_error(run->cfg)) != NULL)
 		dl_fail_batch(run, jobs, n, problem->msg);
-		return 0;
-	}
-	if (run->relay == NULL)
-		dl_relay_open(run, err);
-	/*
-	 * No host, a secret that cannot be read, a failing password_command,
-	 * an upstream the set-id helper refused: each due entry records it
-	 * like a connection failure (SPEC 8), so mailq says why it waits.
-	 */
-	if (run->relay == NULL) {
-		if (!run->told++)
-			dl_warn(run, err);
-		dl_fail_batch(run, jobs, n, err->msg);
-		mh_err_clear(err);
-		return 0;
-	}
-	rc = relay_run(run->relay, jobs, n, dl_on_done, run, err);
-	if (*relay_notice(run->relay) != '\0' &&
-	    strcmp(relay_notice(run->relay), run->notice) != 0) {
-		snprintf(run->notice, sizeof(run->notice), "%s",
-		    relay_notice(run->relay));
-		log_msg(&run->log, "%s", run->notice);
-	}
+	else
+		rc = relayset_run(run->rs, jobs, n, dl_on_done, dl_on_hold, run,
+		    err);
+	if (relayset_error(run->rs, &serr))
+		dl_local_error(run, &serr);
+	/* Recorded on each entry (SPEC 8); said once where it can be seen. */
+	if (relayset_setup_error(run->rs, &serr))
+		dl_warn(run, &serr);
+	if ((notice = relayset_notice(run->rs)) != NULL)
+		log_msg(&run->log, "%s", notice);
+	free(jobs);
 	for (i = 0; i < n; i++) {
 		if (items[i].done)
 			continue;
@@ -1104,6 +1131,9 @@ dl_pass_items(struct dl_run *run, const struct due_item *cand, size_t n,
 
 	items = xcalloc(DELIVER_BATCH, sizeof(*items));
 	jobs = xcalloc(DELIVER_BATCH, sizeof(*jobs));
+	/* What a pass learnt of the upstreams is not kept for the next. */
+	if (!dry)
+		relayset_reset(run->rs);
 	for (i = 0; i < n && rc == 0 && !dl_stopping(run); i++) {
 		if (!dl_id_wanted(run, cand[i].id) ||
 		    !dl_consider(run, &cand[i], dry, &items[nb], time(NULL)))
@@ -1112,12 +1142,12 @@ dl_pass_items(struct dl_run *run, const struct due_item *cand, size_t n,
 		if (dry || !dl_take(run, &items[nb], &jobs[nb], time(NULL)))
 			continue;
 		if (++nb == DELIVER_BATCH) {
-			rc = dl_batch(run, items, jobs, nb, err);
+			rc = dl_batch(run, items, nb, err);
 			nb = 0;
 		}
 	}
 	if (rc == 0)
-		rc = dl_batch(run, items, jobs, nb, err);
+		rc = dl_batch(run, items, nb, err);
 	free(items);
 	free(jobs);
 	return rc == -1 ? -1 : found;
@@ -1334,12 +1364,12 @@ dl_reload(struct dl_run *run, struct mh_err *err)
 	    (cfg->dir != NULL && strcmp(cfg->dir, run->cfg->dir) != 0))
 		log_msg(&run->log, "SIGHUP: [queue] dir changed: restart to "
 		    "use it; still watching %s", run->sp->path);
-	if (run->relay != NULL)
-		relay_free(run->relay);
-	run->relay = NULL;
 	log_close(&run->log);
 	dl_log_open(run, cfg, err);
 	run->cfg = cfg;
+	/* The upstreams and routes may have changed: new sessions. */
+	relayset_free(run->rs);
+	dl_relayset_open(run);
 	if (run->reloaded != NULL) {
 		conf_free(run->reloaded);
 		free(run->reloaded);
@@ -1474,6 +1504,7 @@ dl_wake_open(struct dl_run *run, struct mh_err *err)
 	if (wake_open(&run->wake, run->sp->dirfd, err) == -1)
 		return -1;
 	run->waking = 1;
+	relayset_stop_on(run->rs, wake_stop_flag());
 	clock_gettime(CLOCK_MONOTONIC, &run->linger_end);
 	run->linger_end.tv_sec += run->cfg->linger;
 	return 0;
@@ -1511,6 +1542,7 @@ dl_start(struct dl_run *run, struct mh_err *err)
 int
 deliver_run(struct spool *sp, const struct config *cfg,
     const struct request *opts, deliver_reload_fn *reload,
+    const struct relayset_home *homes, size_t nhomes,
     struct deliver_stats *st, struct mh_err *err)
 {
 	struct dl_run	 run;
@@ -1527,7 +1559,10 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	run.st = st;
 	run.lockfd = -1;
 	run.first = 1;
+	run.homes = homes;
+	run.nhomes = nhomes;
 	dl_log_open(&run, cfg, err);
+	dl_relayset_open(&run);
 	rc = dl_start(&run, err);
 	if (rc == 0)
 		rc = dl_loop(&run, err);
@@ -1544,8 +1579,7 @@ deliver_run(struct spool *sp, const struct config *cfg,
 	if (run.waking && wake_stopping())
 		log_msg(&run.log, "stopped by a signal: whatever was in "
 		    "progress is done");
-	if (run.relay != NULL)
-		relay_free(run.relay);
+	relayset_free(run.rs);
 	if (run.lockfd != -1)
 		close(run.lockfd);
 	if (run.waking)

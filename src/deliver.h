@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "relayset.h"
 #include "request.h"
 #include "spool.h"
 
@@ -26,7 +27,9 @@ typedef int	deliver_reload_fn(struct config *, const struct request *,
 /*
  * One flush of the spool for req (a REQ_FLUSH: its filters, force,
  * verbose, report, background and watch fields; the helper handles config
- * and all before it gets here).
+ * and all before it gets here).  Each entry goes through its sender's
+ * route (relayset.h).  homes: upstreams whose rate window is kept outside
+ * this spool (the system's upstream, SPEC 9), or NULL.
  *
  * -odb (background) takes the spool's flush lock or, when another flusher
  * has it, returns 0 at once.  With [queue] linger > 0 it then lingers
@@ -40,6 +43,7 @@ typedef int	deliver_reload_fn(struct config *, const struct request *,
  */
 int	deliver_run(struct spool *, const struct config *,
 	    const struct request *, deliver_reload_fn *reload,
+	    const struct relayset_home *homes, size_t nhomes,
 	    struct deliver_stats *, struct mh_err *);
 
 #endif

@@ -96,8 +96,8 @@ dm_flush(const struct request *req, const struct config *cfg,
 	}
 	if (rc == -1)
 		return -1;
-	rc = deliver_run(&sp, cfg, req, req->watch ? dm_reload : NULL, &st,
-	    err);
+	rc = deliver_run(&sp, cfg, req, req->watch ? dm_reload : NULL, NULL,
+	    0, &st, err);
 	spool_close(&sp);
 	if (rc == -1)
 		return -1;

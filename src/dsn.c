@@ -245,8 +245,12 @@ dsn_add_rcpt_status(struct dsn_ctx *c, const struct rcpt *rc)
 	r |= dsn_add_text(&c->b, rc->addr, "\r\n");
 	r |= buf_adds(&c->b, "Action: failed\r\n");
 	r |= buf_addf(&c->b, "Status: %s\r\n", status);
-	if (c->up != NULL && c->up->host != NULL && smtp)
+	/* The upstream that gave the reply (SPEC 9), by host and by name. */
+	if (c->up != NULL && c->up->host != NULL && smtp) {
 		r |= buf_addf(&c->b, "Remote-MTA: dns; %s\r\n", c->up->host);
+		r |= buf_addf(&c->b, "X-Mailhop-Upstream: %s\r\n",
+		    c->up->name);
+	}
 	if (reply[0] != '\0') {
 		r |= buf_addf(&c->b, "Diagnostic-Code: %s; ",
 		    smtp ? "smtp" : "X-mailhop");

@@ -11,6 +11,7 @@
  *	state queued
  *	failed-at 0
  *	bounce 0
+ *	relay backup
  *	rcpt pending 1 1764026450 bob@example.com<TAB>451 4.3.0 try later
  *	end
  *
@@ -39,6 +40,7 @@
 enum {
 	K_ID = 1 << 0, K_ARRIVAL = 1 << 1, K_SIZE = 1 << 2, K_SENDER = 1 << 3,
 	K_STATE = 1 << 4, K_FAILED_AT = 1 << 5, K_BOUNCE = 1 << 6,
+	K_RELAY = 1 << 7,
 };
 #define K_REQUIRED	(K_ID | K_ARRIVAL | K_SIZE | K_SENDER | K_STATE)
 
@@ -62,6 +64,7 @@ envelope_free(struct envelope *env)
 	}
 	free(env->rcpts);
 	free(env->sender);
+	free(env->relay);
 	envelope_init(env);
 }
 
@@ -156,6 +159,21 @@ env_clean(const char *s, int tab_ok)
 	return 1;
 }
 
+/* An upstream name: [a-z0-9_-]{1,32} (conf.h). */
+static int
+env_relay_ok(const char *v, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= '0' && v[i] <= '9') || v[i] == '_' || v[i] == '-'))
+			return 0;
+	return 1;
+}
+
 int
 envelope_format(const struct envelope *env, struct buf *b)
 {
@@ -164,7 +182,9 @@ envelope_format(const struct envelope *env, struct buf *b)
 	int	 rc = 0;
 
 	if (env->sender == NULL || !env_clean(env->sender, 0) ||
-	    !env_clean(env->id, 0) || (unsigned)env->state > ENV_FAILED) {
+	    !env_clean(env->id, 0) || (unsigned)env->state > ENV_FAILED ||
+	    (env->relay != NULL && !env_relay_ok(env->relay,
+	    strlen(env->relay)))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -174,6 +194,8 @@ envelope_format(const struct envelope *env, struct buf *b)
 	rc |= buf_addf(b, "sender <%s>\nstate %s\nfailed-at %lld\nbounce %d\n",
 	    env->sender, env_state_names[env->state],
 	    (long long)env->failed_at, env->is_bounce ? 1 : 0);
+	if (env->relay != NULL)
+		rc |= buf_addf(b, "relay %s\n", env->relay);
 	for (i = 0; i < env->nrcpts && rc == 0; i++) {
 		r = &env->rcpts[i];
 		if (r->addr == NULL || r->addr[0] == '\0' ||
@@ -358,6 +380,11 @@ env_parse_kv(struct env_parser *ep, unsigned key, const char *v, size_t vlen)
 		if (env->sender[0] != '\0')
 			return env_check_addr(ep, env->sender, v, vlen);
 		return 0;
+	case K_RELAY:
+		if (!env_relay_ok(v, vlen))
+			return env_perr(ep, "bad relay", v, vlen);
+		env->relay = xstrndup(v, vlen);
+		return 0;
 	case K_STATE:
 		st = env_state_parse(v, vlen, env_state_names);
 		if (st == -1)
@@ -376,6 +403,7 @@ static const struct {
 	{ "id", K_ID }, { "arrival", K_ARRIVAL }, { "size", K_SIZE },
 	{ "sender", K_SENDER }, { "state", K_STATE },
 	{ "failed-at", K_FAILED_AT }, { "bounce", K_BOUNCE },
+	{ "relay", K_RELAY },
 };
 
 /* One line after the first, without its LF.  1: it was "end". */

@@ -37,6 +37,7 @@ struct envelope {
 	enum env_state	 state;
 	time_t		 failed_at;	/* when it entered ENV_FAILED (failed_keep) */
 	int		 is_bounce;	/* a DSN we made: never bounced itself */
+	char		*relay;		/* upstream last tried (SPEC 9), or NULL */
 	struct rcpt	*rcpts;
 	size_t		 nrcpts;
 };

@@ -127,9 +127,10 @@ struct relay {
 	struct relay_conn *conns;
 	int		 nconns;
 	int		*socks;		/* every socket libcurl has open */
+	long		*uses;		/* messages begun on each */
 	size_t		 nsocks;
 	/* The current relay_run(). */
-	struct relay_job *jobs;
+	struct relay_job **jobs;
 	size_t		 njobs, next;
 	int		 active;
 	relay_done_fn	*done;
@@ -548,6 +549,8 @@ relay_cb_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
 
 	(void)purpose;
 	r->socks = xreallocarray(r->socks, r->nsocks + 1, sizeof(*r->socks));
+	r->uses = xreallocarray(r->uses, r->nsocks + 1, sizeof(*r->uses));
+	r->uses[r->nsocks] = 0;
 	r->socks[r->nsocks++] = fd;
 	c->fd = fd;
 	c->quit_sent = 0;
@@ -564,6 +567,7 @@ relay_cb_closesocket(void *arg, curl_socket_t fd)
 	for (i = 0; i < r->nsocks; i++)
 		if (r->socks[i] == fd) {
 			r->socks[i] = r->socks[--r->nsocks];
+			r->uses[i] = r->uses[r->nsocks];
 			break;
 		}
 	if (c->known_fd == fd)
@@ -613,6 +617,25 @@ relay_xact_needs_utf8(const struct relay_conn *c)
 }
 
 /*
+ * max_per_connection (SPEC 9): count the messages begun on this socket;
+ * the one that reaches the limit is its last.  libcurl reads FORBID_REUSE
+ * when the transfer ends, and then closes the connection with QUIT.
+ */
+static void
+relay_count_use(struct relay_conn *c)
+{
+	struct relay	*r = c->r;
+	size_t		 i;
+
+	if (r->up->max_per_connection <= 0)
+		return;
+	for (i = 0; i < r->nsocks; i++)
+		if (r->socks[i] == c->fd &&
+		    ++r->uses[i] >= r->up->max_per_connection)
+			curl_easy_setopt(c->easy, CURLOPT_FORBID_REUSE, 1L);
+}
+
+/*
  * Called once the connection is ready (EHLO, STARTTLS, AUTH done) and
  * before MAIL.  libcurl 7.88 goes on without AUTH when the server offers
  * none; here that becomes an error, so nothing is sent unauthenticated.
@@ -632,6 +655,7 @@ relay_cb_prereq(void *arg, char *ip, char *local_ip, int port,
 		c->known_port = local_port;
 	}
 	c->fd = c->known_fd;
+	relay_count_use(c);
 	relay_setf(c->peer, sizeof(c->peer), "%s[%s]:%d", c->r->up->host, ip,
 	    port);
 	if (c->tls != NULL)
@@ -895,6 +919,14 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
 		    detail, relay_cmd_names[c->cmd]);
 }
 
+/* NAME[host]:port, for logs (SPEC 9). */
+static void
+relay_name(const struct relay *r, struct relay_job *job)
+{
+	relay_setf(job->relay_name, sizeof(job->relay_name), "%s[%s]:%d",
+	    r->up->name, r->up->host, upstream_port(r->up));
+}
+
 /*
  * Each recipient's outcome (relay.h): its RCPT reply if that was not 2xx,
  * else the reply that ended the transaction (final dot, DATA or MAIL).
@@ -906,9 +938,16 @@ relay_job_settle(struct relay_conn *c, CURLcode rc)
 	struct relay_rcpt *rp;
 	size_t		 i, k;
 
-	relay_setf(job->relay_name, sizeof(job->relay_name), "%s", c->peer);
-	if (rc != CURLE_OK || c->why[0] != '\0')
+	relay_name(c->r, job);
+	if (rc != CURLE_OK || c->why[0] != '\0') {
 		relay_conn_error(c, rc, job->error, sizeof(job->error));
+		/*
+		 * Nothing of the job was offered: another upstream may take
+		 * it (SPEC 9).  Not after a transaction that had answers.
+		 */
+		job->before_mail = c->first == 0 && (c->mail.code == 0 ||
+		    c->mail.code / 100 == 4);
+	}
 	for (k = 0; k < c->nmap; k++) {
 		rp = &job->rcpts[c->map[k]];
 		if (rp->code == 0 && c->mail.code >= 300)
@@ -958,8 +997,7 @@ relay_job_fail(struct relay *r, struct relay_job *job, size_t from,
 	if (why != job->error)
 		relay_setf(job->error, sizeof(job->error), "%s", why);
 	if (from == 0)
-		relay_setf(job->relay_name, sizeof(job->relay_name), "%s:%d",
-		    r->up->host, upstream_port(r->up));
+		relay_name(r, job);
 	for (i = from; i < job->nrcpts; i++) {
 		job->rcpts[i].code = 0;
 		relay_setf(job->rcpts[i].reply, sizeof(job->rcpts[i].reply),
@@ -1163,6 +1201,7 @@ relay_conn_transfer(struct relay_conn *c, struct relay_job *job)
 	c->size = st.st_size;
 	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM, c->from);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_MAIL_RCPT, c->rcpts);
+	bad |= curl_easy_setopt(c->easy, CURLOPT_FORBID_REUSE, 0L);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_UPLOAD, 1L);
 	bad |= curl_easy_setopt(c->easy, CURLOPT_INFILESIZE_LARGE,
 	    (curl_off_t)st.st_size);
@@ -1181,6 +1220,7 @@ relay_conn_start(struct relay_conn *c, struct relay_job *job)
 {
 	size_t	 i;
 
+	job->before_mail = 0;
 	for (i = 0; i < job->nrcpts; i++) {
 		job->rcpts[i].code = 0;
 		job->rcpts[i].reply[0] = '\0';
@@ -1267,7 +1307,7 @@ relay_start_jobs(struct relay *r)
 	for (i = 0; i < r->nconns && r->next < r->njobs; i++) {
 		c = &r->conns[i];
 		if (c->job == NULL && !c->retired)
-			relay_conn_start(c, &r->jobs[r->next++]);
+			relay_conn_start(c, r->jobs[r->next++]);
 	}
 }
 
@@ -1306,12 +1346,15 @@ relay_multi_open(struct relay *r, struct mh_err *err)
 }
 
 int
-relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
+relay_run(struct relay *r, struct relay_job **jobs, size_t njobs,
     relay_done_fn *done, void *arg, struct mh_err *err)
 {
 	const char	*refusal;
+	size_t		 k;
 	int		 i, running = 0;
 
+	for (k = 0; k < njobs; k++)
+		jobs[k]->before_mail = 0;
 	r->jobs = jobs;
 	r->njobs = njobs;
 	r->next = 0;
@@ -1322,7 +1365,7 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 		refusal = relay_token_first(r);
 	if (refusal != NULL) {
 		while (r->next < njobs)
-			relay_job_fail(r, &jobs[r->next++], 0, refusal);
+			relay_job_fail(r, jobs[r->next++], 0, refusal);
 		return 0;
 	}
 	if (r->multi == NULL && relay_multi_open(r, err) == -1)
@@ -1342,9 +1385,14 @@ relay_run(struct relay *r, struct relay_job *jobs, size_t njobs,
 		    curl_multi_poll(r->multi, NULL, 0, 1000, NULL) != CURLM_OK)
 			return mh_err_set(err, EX_SOFTWARE, "libcurl failed");
 	}
-	/* Stopped: the jobs not started are the caller's, untouched. */
-	while (r->next < njobs && (r->stop == NULL || !*r->stop))
-		relay_job_fail(r, &jobs[r->next++], 0, r->setup_error);
+	/*
+	 * The connections gave up before MAIL: the rest never went.
+	 * Stopped: the jobs not started are the caller's, untouched.
+	 */
+	while (r->next < njobs && (r->stop == NULL || !*r->stop)) {
+		jobs[r->next]->before_mail = 1;
+		relay_job_fail(r, jobs[r->next++], 0, r->setup_error);
+	}
 	return 0;
 }
 
@@ -1519,6 +1567,7 @@ relay_free(struct relay *r)
 		curl_multi_cleanup(r->multi);
 	free(r->conns);
 	free(r->socks);
+	free(r->uses);
 	free(r->url);
 	xfree_secret(r->secret);
 	if (r->client_key != NULL) {

@@ -43,8 +43,14 @@ struct relay_job {
 	void		*arg;		/* the caller's */
 	/* Filled in by relay: */
 	int		 session_failed;	/* no outcome for any rcpt */
+	/*
+	 * The upstream failed before it accepted MAIL FROM (connection,
+	 * TLS, STARTTLS, greeting, EHLO, AUTH, a 4xx to MAIL): no recipient
+	 * was offered, so another upstream may take the job (SPEC 9).
+	 */
+	int		 before_mail;
 	char		 error[RELAY_REPLY_MAX];	/* why, for logs and mailq */
-	char		 relay_name[256];	/* host[addr]:port for logs */
+	char		 relay_name[256];	/* NAME[host]:port for logs */
 };
 
 /*
@@ -71,13 +77,15 @@ struct relay *relay_new(const struct upstream *, int parallel, int verbose,
 	    struct mh_err *);
 /*
  * Run the jobs over up to `parallel` connections, each reused for
- * successive jobs.  Returns 0 when every job has had its done callback,
- * or the stop flag (relay_stop_on) was raised and every job started has
- * (the others get none and are the caller's as they were); -1 only for
- * a local failure (libcurl cannot start).
+ * successive jobs (a connection ends with QUIT after the upstream's
+ * max_per_connection messages, when that is set).  Returns 0 when every
+ * job has had its done callback, or the stop flag (relay_stop_on) was
+ * raised and every job started has (the others get none and are the
+ * caller's as they were); -1 only for a local failure (libcurl cannot
+ * start).
  */
-int	relay_run(struct relay *, struct relay_job *, size_t, relay_done_fn *,
-	    void *, struct mh_err *);
+int	relay_run(struct relay *, struct relay_job **, size_t,
+	    relay_done_fn *, void *, struct mh_err *);
 /*
  * `mailhop test`: connect, TLS, AUTH, NOOP, QUIT; append a human report,
  * one "key: value" line each: relay, tls (version, cipher), certificate

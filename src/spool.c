@@ -44,7 +44,6 @@
 #define SPOOL_NAME_MAX	(ENVELOPE_ID_MAX + 16)
 /* An envelope of max_recipients long addresses and replies fits easily. */
 #define SPOOL_ENV_MAX	(64UL * 1024 * 1024)
-#define SPOOL_STATE_DIR	"state"	/* spool_state_open() */
 
 static const char b36[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

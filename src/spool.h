@@ -90,6 +90,7 @@ void	spool_close(struct spool *);
  * (closed by spool_close()); -1 with EX_CANTCREAT naming the path.
  */
 int	spool_state_open(struct spool *, struct mh_err *);
+#define SPOOL_STATE_DIR	"state"		/* its name in the spool */
 
 /*
  * Start a new entry: pick a fresh id and create ID.m (O_EXCL, locked).

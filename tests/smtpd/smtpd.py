@@ -31,7 +31,7 @@ from aiosmtpd.smtp import (SMTP, AuthResult, LoginPassword, MISSING,
 ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER")
 PHASES = ("connect", "ehlo", "starttls", "auth", "mail", "rcpt", "data",
           "dot", "rset", "quit")
-REPLY_PHASES = ("EHLO", "MAIL", "RCPT", "DATA", "DOT")
+REPLY_PHASES = ("GREET", "EHLO", "MAIL", "RCPT", "DATA", "DOT")
 TLS_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
                 "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
@@ -607,6 +607,11 @@ class TestSMTP(SMTP):
         if not self._greeted:
             self._greeted = True
             await self.phase("connect")
+            # GREET: the greeting itself (PATTERN matches the peer address).
+            peer = self.transport.get_extra_info("peername") if self.transport else None
+            rule = self.cfg.match("GREET", peer[0] if peer else "")
+            if rule:
+                status = rule.reply
         code, text = split_status(status)
         self._last_status = (code, text)
         self.log({"type": "reply", "line": text})

@@ -65,7 +65,7 @@ is "$?" 75 "-qI forces the retry"
 is "$(txn_rcpts 3)" "c@example.com" "only the deferred recipient is retried"
 
 log=$(cat "$TESTDIR/mail.log")
-like "$log" "$id: from=<alice@example.org>, to=<a@example.com>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:$SMTPD_PORT, delay=[0-9.]+, attempts=1, status=sent \(250" \
+like "$log" "$id: from=<alice@example.org>, to=<a@example.com>, relay=default\[127\.0\.0\.1\]:$SMTPD_PORT, delay=[0-9.]+, attempts=1, status=sent \(250" \
     "log: a sent"
 like "$log" "to=<b@example.com>,.* status=bounced \(550 5\.1\.1 no such user\)" "log: b bounced"
 like "$log" "to=<c@example.com>,.* attempts=2, status=deferred \(451 4\.3\.0 try later\)" \

@@ -13,7 +13,7 @@ printf 'Subject: log\n\nx\n' | mh sendmail -f alice@example.org ok@example.com b
 mh mailhop flush
 log=$(cat "$TESTDIR/logs/mailhop.log")
 is "$(stat -c %a "$TESTDIR/logs/mailhop.log")" 600 "the log file is created 0600"
-like "$log" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[-+][0-9:]{5} mailhop\[[0-9]+\]: [0-9A-Z]{20}: from=<alice@example.org>, to=<ok@example.com>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:$SMTPD_PORT, delay=[0-9]+\.[0-9], attempts=1, status=sent \(250 " \
+like "$log" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[-+][0-9:]{5} mailhop\[[0-9]+\]: [0-9A-Z]{20}: from=<alice@example.org>, to=<ok@example.com>, relay=default\[127\.0\.0\.1\]:$SMTPD_PORT, delay=[0-9]+\.[0-9], attempts=1, status=sent \(250 " \
     "a timestamped line for the delivered recipient"
 like "$log" "to=<bad@example.com>, .*status=bounced \(550 5\.1\.1 unknown\)" \
     "and one for the bounced one"

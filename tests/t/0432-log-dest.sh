@@ -103,7 +103,7 @@ for r in att:
     assert isinstance(r["delay"], (int, float))
 print(len(recs), len(att), " ".join(sorted(r["to"] + "=" + r["status"] for r in att)))
 print([r["reply"] for r in att if r["status"] == "deferred"][0])
-print(att[0]["from"], att[0]["relay"].startswith("127.0.0.1["))
+print(att[0]["from"], att[0]["relay"].startswith("default[127.0.0.1]:"))
 PY
 out=$("$PYTHON" check.py "$LOG" 2>&1)
 is "$(sed -n 1p <<<"$out")" "2 2 bob@example.net=sent later@example.net=deferred" \

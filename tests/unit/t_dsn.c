@@ -235,7 +235,8 @@ START_TEST(status_fields)
 	ck_assert_ptr_nonnull(strstr(p, "\r\nArrival-Date: "));
 	ck_assert_ptr_nonnull(strstr(p, "\r\n\r\nFinal-Recipient: rfc822; "
 	    "bob@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-	    "Remote-MTA: dns; smtp.example.net\r\nDiagnostic-Code: smtp; "
+	    "Remote-MTA: dns; smtp.example.net\r\n"
+	    "X-Mailhop-Upstream: default\r\nDiagnostic-Code: smtp; "
 	    "550 5.1.1 <bob@example.com>: no such user\r\n"));
 	ck_assert_ptr_nonnull(strstr(p, "Final-Recipient: rfc822; "
 	    "dave@example.com\r\nAction: failed\r\nStatus: 5.0.0\r\n"));

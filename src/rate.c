@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rate.c - the sliding window of rate.h as a log of fixed-width records
+ * ("%013lld\n", milliseconds), appended in time order.  With k records,
+ * a slot is free when k < N or record k-N (the N-th newest) has left the
+ * window: one pread per message, whatever N.  The log is rewritten with
+ * its newest N records (atomically) once it holds 2N + 64; a torn last
+ * record (a crash during the append) is cut off.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsio.h"
+#include "rate.h"
+#include "state.h"
+#include "xmem.h"
+
+#define RATE_REC	14		/* 13 digits and a newline */
+#define RATE_SLACK	64		/* records past 2N before a rewrite */
+
+void
+rate_describe(const struct upstream *up, char *out, size_t len)
+{
+	char	 sect[64];
+	char	 unit;
+
+	unit = up->rate.window == 1 ? 's' : up->rate.window == 60 ? 'm' :
+	    up->rate.window == 3600 ? 'h' : 'd';
+	snprintf(out, len, "%ld/%c of %s", up->rate.count, unit,
+	    upstream_section(up, sect, sizeof(sect)));
+}
+
+/* Record i of the log; -1 when it cannot be read or is not a record. */
+static long long
+rate_record(int fd, off_t i)
+{
+	char		 rec[RATE_REC + 1];
+	char		*end;
+	long long	 t;
+
+	if (pread(fd, rec, RATE_REC, i * RATE_REC) != RATE_REC ||
+	    rec[RATE_REC - 1] != '\n')
+		return -1;
+	rec[RATE_REC - 1] = '\0';
+	t = strtoll(rec, &end, 10);
+	return *end == '\0' && t >= 0 ? t : -1;
+}
+
+/* Keep the newest n of k records: a new file, renamed over the log. */
+static int
+rate_compact(const struct state *st, const char *name, int fd, off_t k,
+    off_t n, struct mh_err *err)
+{
+	char	*data;
+	size_t	 len = (size_t)n * RATE_REC;
+	int	 rc;
+
+	data = xmalloc(len + 1);
+	if (pread(fd, data, len, (k - n) * RATE_REC) != (ssize_t)len) {
+		free(data);
+		return mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+	}
+	rc = state_write(st, name, data, len, err);
+	free(data);
+	return rc;
+}
+
+/* Under the lock: the free-slot test, the append, the sync. */
+static int
+rate_take_locked(const struct state *st, const struct upstream *up,
+    const char *name, long long now, long long *wait, struct mh_err *err)
+{
+	struct stat	 sb;
+	char		 rec[RATE_REC + 1];
+	long long	 w = up->rate.window * 1000LL, old, last;
+	off_t		 k, n = up->rate.count;
+	int		 fd, rc = -1;
+
+	if (state_open_file(st, name, &fd, err) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+		goto done;
+	}
+	k = sb.st_size / RATE_REC;
+	if (sb.st_size % RATE_REC != 0 && ftruncate(fd, k * RATE_REC) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+		goto done;
+	}
+	if (k >= n && (old = rate_record(fd, k - n)) != -1 && now - old < w) {
+		*wait = old + w - now;
+		rc = 1;
+		goto done;
+	}
+	/* In time order even if the clock stepped back. */
+	if (k > 0 && (last = rate_record(fd, k - 1)) > now)
+		now = last;
+	snprintf(rec, sizeof(rec), "%013lld\n", now);
+	if (fsio_write_all(fd, rec, RATE_REC) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+		goto done;
+	}
+	/* A daily quota must hold across a crash: the slot is on disk first. */
+	if (up->rate.window >= 3600 &&
+	    (fsio_fsync_file(fd, "the rate log", err) == -1 ||
+	    (k == 0 && fsio_fsync_dir(st->dirfd, err) == -1)))
+		goto done;
+	rc = 0;
+	if (k + 1 > 2 * n + RATE_SLACK &&
+	    rate_compact(st, name, fd, k + 1, n, err) == -1)
+		rc = -1;
+done:
+	close(fd);
+	return rc;
+}
+
+int
+rate_take(const struct state *st, const struct upstream *up,
+    long long now_ms, long long *wait_ms, struct mh_err *err)
+{
+	char	 name[STATE_NAME_MAX + 8];
+	int	 lock, rc;
+
+	*wait_ms = 0;
+	if (up->rate.count <= 0)
+		return 0;
+	snprintf(name, sizeof(name), "rate.%s", up->name);
+	if (state_lock(st, name, &lock, err) == -1)
+		return -1;
+	rc = rate_take_locked(st, up, name, now_ms, wait_ms, err);
+	state_unlock(lock);
+	return rc;
+}

@@ -390,13 +390,18 @@ q_all_warn(const struct spools_dir *d, int rc, const struct mh_err *err,
 	return -1;
 }
 
-/* Root's own spool path, for spools_list(). */
-static char *
-q_own(const struct config *cfg)
+/* Root's view: root's own spool and every one of the system spool root. */
+static int
+q_spools(const struct config *cfg, struct spools_dir **v, size_t *n,
+    struct mh_err *err)
 {
 	struct mh_err	 ignored;
+	char		*own = spool_path(cfg, &ignored);
+	int		 rc;
 
-	return spool_path(cfg, &ignored);
+	rc = spools_list(own, v, n, err);
+	free(own);
+	return rc;
 }
 
 static int
@@ -404,13 +409,10 @@ q_list_all(const struct config *cfg, struct q_list *l, struct mh_err *err)
 {
 	struct spools_dir	*v;
 	struct mh_err		 one, last;
-	char			*own = q_own(cfg);
 	size_t			 n, i;
 	int			 rc, status, bad = 0;
 
-	rc = spools_list(own, &v, &n, err);
-	free(own);
-	if (rc == -1)
+	if (q_spools(cfg, &v, &n, err) == -1)
 		return err->exit;
 	mh_err_clear(&last);
 	for (i = 0; i < n; i++) {
@@ -687,13 +689,10 @@ q_op_all(const struct config *cfg, const char *id, int op,
 	struct spools_dir	*v;
 	struct q_op		 o = { id, op };
 	struct mh_err		 one, last;
-	char			*own = q_own(cfg);
 	size_t			 n, i;
 	int			 rc, status, found = 0;
 
-	rc = spools_list(own, &v, &n, err);
-	free(own);
-	if (rc == -1)
+	if (q_spools(cfg, &v, &n, err) == -1)
 		return -1;
 	mh_err_clear(&last);
 	for (i = 0; i < n && !found; i++) {

@@ -205,15 +205,9 @@ dm_precheck(struct setid *id, struct config *cfg, unsigned char *changed)
 	int		 p[2], status;
 
 	memset(changed, 1, n);
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if ((pid = launch_fork(p, &err)) == -1)
 		return;
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
-		return;
-	}
 	if (pid == 0) {
-		close(p[0]);
 		if (setid_drop(id, &err) == 0) {
 			setid_env_restore(id);
 			if (conf_load_user(cfg, &err) == 0 &&
@@ -226,7 +220,6 @@ dm_precheck(struct setid *id, struct config *cfg, unsigned char *changed)
 		}
 		_exit(0);
 	}
-	close(p[1]);
 	if (fsio_read_full(p[0], changed, n) != (ssize_t)n)
 		memset(changed, 1, n);
 	close(p[0]);

@@ -139,6 +139,27 @@ launch_background(const struct request *req, struct mh_err *err)
 	return 0;
 }
 
+pid_t
+launch_fork(int p[2], struct mh_err *err)
+{
+	pid_t	 pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return mh_err_errno(err, EX_OSERR, "pipe");
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return mh_err_errno(err, EX_OSERR, "fork");
+	}
+	if (pid == 0)
+		close(p[0]);
+	else
+		close(p[1]);
+	return pid;
+}
+
 /* The helper's last line on stderr, without "mailhop: ", into msg. */
 static void
 launch_last_line(int fd, char *msg, size_t len)
@@ -171,16 +192,8 @@ launch_wait(const struct request *req, struct mh_err *err)
 	if (launch_helper_path(path, sizeof(path), err) == -1 ||
 	    request_encode(req, path, av, err) == -1)
 		return -1;
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return mh_err_errno(err, EX_OSERR, "pipe");
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == -1) {
-		close(p[0]);
-		close(p[1]);
-		return mh_err_errno(err, EX_OSERR, "fork");
-	}
+	if ((pid = launch_fork(p, err)) == -1)
+		return -1;
 	if (pid == 0) {
 		/* Not our stdin: -bs and sendmail are reading a message. */
 		fd = open("/dev/null", O_RDWR);
@@ -194,7 +207,6 @@ launch_wait(const struct request *req, struct mh_err *err)
 		execv(path, av);
 		_exit(EX_UNAVAILABLE);
 	}
-	close(p[1]);
 	launch_last_line(p[0], said, sizeof(said));
 	close(p[0]);
 	while (waitpid(pid, &status, 0) == -1)

@@ -7,6 +7,8 @@
 #ifndef MH_LAUNCH_H
 #define MH_LAUNCH_H
 
+#include <sys/types.h>
+
 #include "conf.h"
 #include "err.h"
 #include "request.h"
@@ -30,6 +32,12 @@ int	launch_helper_path(char *, size_t, struct mh_err *);
 int	launch_background(const struct request *, struct mh_err *);
 /* Replace this process with the helper on req; returns only on failure. */
 int	launch_exec(const struct request *, struct mh_err *);
+/*
+ * fork() with a pipe from the child to the parent (both O_CLOEXEC):
+ * the child keeps p[1], the parent p[0]; stdout and stderr are flushed
+ * first.  Returns what fork() does; -1 with err.
+ */
+pid_t	launch_fork(int p[2], struct mh_err *);
 /*
  * Run the helper on req and wait for it (stdin /dev/null, our stdout).
  * 0 when it exited 0; else -1, EX_CANTCREAT with the last line the helper

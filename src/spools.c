@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "fsio.h"
+#include "launch.h"
 #include "paths.h"
 #include "setid.h"
 #include "spool.h"
@@ -170,21 +171,10 @@ spools_run(const struct spools_dir *d, spools_fn *fn, void *arg, size_t len,
 	ssize_t			 got;
 
 	*status = 0;
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return mh_err_errno(err, EX_OSERR, "pipe");
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == -1) {
-		close(p[0]);
-		close(p[1]);
-		return mh_err_errno(err, EX_OSERR, "fork");
-	}
-	if (pid == 0) {
-		close(p[0]);
+	if ((pid = launch_fork(p, err)) == -1)
+		return -1;
+	if (pid == 0)
 		spools_child(d, fn, arg, len, p[1]);
-	}
-	close(p[1]);
 	got = fsio_read_full(p[0], &rep, sizeof(rep));
 	if (got == (ssize_t)sizeof(rep) && len > 0 &&
 	    fsio_read_full(p[0], arg, len) != (ssize_t)len)

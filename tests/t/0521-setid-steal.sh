@@ -10,7 +10,7 @@
 # last reply that names the key.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 34
+setid_or_skip 36
 
 S=s3cr3t-$RANDOM$RANDOM-$$
 start_smtpd --user "alice:$S" || bail "no smtpd"
@@ -138,6 +138,12 @@ $o"
 done
 rm -rf "$H/.config"
 like "$(as_user "$u" "$SBIN/mailhop" queue)" "sets its key \"ca_file\"" "mailq shows that reason"
+# The environment layer (SPEC 10) is treated the same way.
+queue "env override"
+out=$(as_user "$u" MAILHOP_UPSTREAM_PORT="$EVIL_PORT" "$SBIN/sendmail" -q 2>&1)
+is "$(good connections):$(evil_conns)" "$before:0" "MAILHOP_UPSTREAM_PORT: nothing connects anywhere"
+like "$(last_reply)" "^\[upstream\] is the system's and holds its secret, but MAILHOP_UPSTREAM_PORT sets its key \"port\"" \
+    "the last reply names the variable"
 
 # A password_command of the system file is not even run when the user
 # changes its upstream (the secret is not read, SPEC 8).

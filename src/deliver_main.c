@@ -589,10 +589,7 @@ main(int argc, char *argv[])
 	mh_err_clear(&err);
 	dm_env_restore();
 	/* Then nothing of the caller's environment survives this. */
-	if (setid_start(&id, &err) == -1) {
-		fprintf(stderr, "mailhop: %s\n", err.msg);
-		return EX_OSERR;
-	}
+	setid_start(&id);
 	umask(077);
 	/* Secrets are read below: no core dump, no ptrace by our peers. */
 	if (harden_nodump(&err) == -1) {

@@ -62,18 +62,16 @@ setid_env_clean(struct setid *id)
 	setenv("PATH", SETID_PATH, 1);
 }
 
-int
-setid_start(struct setid *id, struct mh_err *err)
+void
+setid_start(struct setid *id)
 {
 	memset(id, 0, sizeof(*id));
 	id->uid = getuid();
 	id->gid = getgid();
 	id->group = getegid();
 	id->active = id->gid != id->group || id->uid != geteuid();
-	(void)err;
 	if (id->active)
 		setid_env_clean(id);
-	return 0;
 }
 
 static int

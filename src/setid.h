@@ -44,7 +44,7 @@ struct setid {
  * LOGNAME, USER, TZ, LANG, LC_*) and set PATH to SETID_PATH; MAILHOP_*
  * are set aside for setid_env_restore().  Not set-id: nothing changes.
  */
-int	setid_start(struct setid *, struct mh_err *);
+void	setid_start(struct setid *);
 /*
  * Give the group up for good (setresgid to the real gid; root also keeps
  * no saved ids), check it with getresgid(), and make the process not

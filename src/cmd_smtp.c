@@ -1,182 +1,94 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_smtp.c - sendmail -bs: the server side of RFC 5321 on stdin/stdout.
- * The client is a local program (Symfony Mailer, Laravel, swaks), so there
- * is no AUTH, no STARTTLS and no network; what matters is that every "250"
- * to a final dot means the message is durable in the spool, and that every
- * refusal leaves nothing queued and the session usable.
- *
- * The dialogue is driven by one table: for each command and each state it
- * says whether the command is allowed or which 503 it gets.  DATA is read
- * here line by line (LF or CRLF), dot-unstuffed, and handed to message.c.
+ * cmd_smtp.c - sendmail -bs: smtp_session.c's dialogue on stdin/stdout,
+ * with the spool as its store.  The client is a local program (Symfony
+ * Mailer, Laravel, swaks), so there is no AUTH, no STARTTLS and no
+ * network; what matters is that every "250" to a final dot means the
+ * message is durable in the spool, and that every refusal leaves nothing
+ * queued and the session usable.  Replies are written before read(2)
+ * blocks, which is all PIPELINING asks of a server.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "alias.h"
 #include "buf.h"
 #include "cmd.h"
 #include "conf.h"
-#include "envelope.h"
 #include "err.h"
 #include "fsio.h"
 #include "launch.h"
 #include "message.h"
-#include "sender.h"
 #include "request.h"
+#include "smtp_session.h"
 #include "spool.h"
-#include "text.h"
 #include "xmem.h"
 
-#define SMTP_INBUF	65536	/* input buffer; longer DATA lines come in pieces */
-#define SMTP_CMD_MAX	2048	/* longest command line (RFC 5321 says 512) */
-#define SMTP_TEXT_MAX	400	/* longest text we quote back in a reply */
+#define SMTP_READ	65536	/* bytes per read(2) */
 
-enum smtp_state {
-	SMTP_S_INIT,		/* greeted, no HELO/EHLO yet */
-	SMTP_S_READY,		/* HELO/EHLO done, no transaction */
-	SMTP_S_MAIL,		/* MAIL accepted, no recipient yet */
-	SMTP_S_RCPT,		/* at least one recipient accepted */
-	SMTP_S_DATA,		/* reading the message after 354 */
-	SMTP_S_QUIT,		/* QUIT answered or input ended */
-	SMTP_NSTATES
-};
-
-enum smtp_cmd {
-	SMTP_C_HELO, SMTP_C_EHLO, SMTP_C_MAIL, SMTP_C_RCPT, SMTP_C_DATA,
-	SMTP_C_RSET, SMTP_C_NOOP, SMTP_C_VRFY, SMTP_C_HELP, SMTP_C_QUIT,
-	SMTP_C_NOTIMPL, SMTP_NCMDS
-};
-
-struct smtp {
-	const struct invocation	*inv;
+/* The spool as the session's store, opened at the first DATA. */
+struct smtp_spool {
 	const struct config	*cfg;
-	enum smtp_state		 state;
-	/* input: one buffer, lines handed out in place */
-	char			 in[SMTP_INBUF];
-	size_t			 ipos, ilen;
-	int			 eof;		/* read(2) returned 0 */
-	int			 eof_line;	/* last line ended at EOF, not LF */
-	int			 idle;		/* the client went silent: 421 sent */
-	int			 skip_line;	/* discarding an over-long command */
-	struct buf		 out;		/* replies not yet written */
-	int			 out_failed;	/* stdout is gone */
-	/* the transaction */
-	char			*sender;	/* "" is the null sender */
-	struct addr_list	 rcpts;		/* after alias expansion */
-	/* DATA */
 	struct spool		 spool;
-	int			 spool_open;
-	struct spool_entry	 entry;
-	struct message_opts	 mopts;
-	struct message		 msg;
-	int			 in_msg;	/* entry and msg are live */
-	int			 crlf;		/* the last line ended in CRLF */
-	int			 data_bol;	/* next DATA byte starts a line */
-	uint64_t		 data_size;	/* bytes received, CRLF form */
-	int			 data_code;	/* refusal decided during DATA */
-	char			 data_text[SMTP_TEXT_MAX];
-	unsigned long		 nqueued;	/* messages committed */
-	int			 flusher_runs;	/* a background flusher takes them */
+	int			 open;
 };
 
-typedef int	smtp_handler(struct smtp *, char *);
-
-static smtp_handler smtp_helo, smtp_ehlo, smtp_mail, smtp_rcpt, smtp_data,
-    smtp_rset, smtp_noop, smtp_vrfy, smtp_help, smtp_quit, smtp_notimpl;
-
-static const struct {
-	const char	*verb;
-	smtp_handler	*fn;
-} smtp_cmds[SMTP_NCMDS] = {
-	[SMTP_C_HELO] = { "HELO", smtp_helo },
-	[SMTP_C_EHLO] = { "EHLO", smtp_ehlo },
-	[SMTP_C_MAIL] = { "MAIL", smtp_mail },
-	[SMTP_C_RCPT] = { "RCPT", smtp_rcpt },
-	[SMTP_C_DATA] = { "DATA", smtp_data },
-	[SMTP_C_RSET] = { "RSET", smtp_rset },
-	[SMTP_C_NOOP] = { "NOOP", smtp_noop },
-	[SMTP_C_VRFY] = { "VRFY", smtp_vrfy },
-	[SMTP_C_HELP] = { "HELP", smtp_help },
-	[SMTP_C_QUIT] = { "QUIT", smtp_quit },
-	[SMTP_C_NOTIMPL] = { NULL, smtp_notimpl },
-};
-
-/* Known to RFC 5321 or its extensions, not offered here: 502, not 500. */
-static const char *const smtp_notimpl_verbs[] = {
-	"EXPN", "TURN", "ETRN", "ATRN", "BDAT", "AUTH", "STARTTLS", "SEND",
-	"SOML", "SAML", NULL
-};
-
-/*
- * The state/event table.  NULL: the command is allowed in that state (its
- * handler decides the next state).  Otherwise the reply that refuses it.
- * In DATA and after QUIT no command is looked up: those states have no
- * column.
- */
-#define NEED_HELO	"503 5.5.1 Error: send HELO/EHLO first"
-#define NEED_MAIL	"503 5.5.1 Error: need MAIL command"
-#define NESTED_MAIL	"503 5.5.1 Error: nested MAIL command"
-#define NEED_RCPT	"554 5.5.1 Error: no valid recipients"
-
-static const char *const smtp_table[SMTP_NCMDS][SMTP_S_DATA] = {
-	/*		   INIT		READY		MAIL		RCPT */
-	[SMTP_C_HELO] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_EHLO] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_MAIL] =	{ NEED_HELO,	NULL,		NESTED_MAIL,	NESTED_MAIL },
-	[SMTP_C_RCPT] =	{ NEED_HELO,	NEED_MAIL,	NULL,		NULL },
-	[SMTP_C_DATA] =	{ NEED_HELO,	NEED_MAIL,	NEED_RCPT,	NULL },
-	[SMTP_C_RSET] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_NOOP] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_VRFY] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_HELP] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_QUIT] =	{ NULL,		NULL,		NULL,		NULL },
-	[SMTP_C_NOTIMPL] = { NULL,	NULL,		NULL,		NULL },
-};
-
-/* ---- output ------------------------------------------------------------ */
-
-/* Queue one reply line; written when we are about to wait for input. */
-static void
-smtp_reply(struct smtp *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-smtp_reply(struct smtp *s, const char *fmt, ...)
+static int
+smtp_spool_create(void *arg, struct spool_entry *e, struct mh_err *err)
 {
-	char	 line[1024];
-	va_list	 ap;
-	int	 n;
+	struct smtp_spool *sp = arg;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	if (buf_add(&s->out, line, n) == -1 || buf_adds(&s->out, "\r\n") == -1)
-		s->out_failed = 1;
+	if (!sp->open) {
+		if (launch_spool_open(&sp->spool, sp->cfg, err) == -1)
+			return -1;
+		sp->open = 1;
+	}
+	return spool_create(&sp->spool, e, err);
 }
 
 static int
-smtp_flush(struct smtp *s)
+smtp_spool_rewrite(void *arg, struct spool_entry *e, struct mh_err *err)
 {
-	if (s->out.len == 0 || s->out_failed)
-		return s->out_failed ? -1 : 0;
+	struct smtp_spool *sp = arg;
+
+	return spool_rewrite(&sp->spool, e, message_recode, err);
+}
+
+static int
+smtp_spool_commit(void *arg, struct spool_entry *e, struct mh_err *err)
+{
+	struct smtp_spool *sp = arg;
+
+	return spool_commit(&sp->spool, e, err);
+}
+
+static void
+smtp_spool_abort(void *arg, struct spool_entry *e)
+{
+	struct smtp_spool *sp = arg;
+
+	spool_abort(&sp->spool, e);
+}
+
+static void
+smtp_spool_release(void *arg, struct spool_entry *e)
+{
+	(void)arg;
+	spool_release(e);
+}
+
+/* The replies so far, to stdout.  -1 once stdout is gone. */
+static int
+smtp_write(struct smtp_session *s, int *gone)
+{
+	if (*gone || s->out.len == 0)
+		return *gone ? -1 : 0;
 	if (fsio_write_all(STDOUT_FILENO, s->out.data, s->out.len) == -1) {
 		/* The client is gone; what is queued stays queued. */
-		s->out_failed = 1;
+		*gone = 1;
 		return -1;
 	}
 	buf_reset(&s->out);
@@ -184,672 +96,70 @@ smtp_flush(struct smtp *s)
 }
 
 /*
- * The name this side of -bs gives itself: what mailhop calls itself to
- * its upstream ([upstream] helo, else the host's FQDN).
- */
-static const char *
-smtp_myname(const struct config *cfg)
-{
-	return upstream_helo(conf_upstream_default(cfg));
-}
-
-/* ---- input ------------------------------------------------------------- */
-
-/*
  * A client that goes silent must not hold a session (and possibly an
  * unfinished spool entry) forever.  RFC 5321 4.5.3.2 suggests 5 minutes
  * for a server; that is 5 x `timeout` here (60s by default), so the one
  * key that bounds every wait on the network bounds this one too.  0 when
- * the client was given up on (a 421 is sent; the session ends as at EOF).
+ * the client was given up on.
  */
 static int
-smtp_wait_input(struct smtp *s)
+smtp_wait_input(const struct config *cfg, long *waited)
 {
 	struct pollfd	 pfd;
-	long		 t = conf_upstream_default(s->cfg)->timeout;
+	long		 t = conf_upstream_default(cfg)->timeout;
 	int		 r;
 
+	*waited = 5 * t;
 	pfd.fd = STDIN_FILENO;
 	pfd.events = POLLIN;
 	do
 		r = poll(&pfd, 1, (int)(5 * t * 1000));
 	while (r == -1 && errno == EINTR);
-	if (r != 0)
-		return 1;	/* readable, or an error read(2) will report */
-	s->idle = 1;
-	s->eof = 1;
-	smtp_reply(s, "421 4.4.2 %s idle for %lds, closing",
-	    smtp_myname(s->cfg), 5 * t);
-	smtp_flush(s);
-	return 0;
-}
-
-/*
- * Hand out the next line (without its LF) in place.  *complete is 0 for a
- * piece of a line longer than the buffer; a CR that may be the first half
- * of a CRLF is never split off.  Replies are flushed before read(2) blocks,
- * which is all PIPELINING asks of a server.  0 at EOF, -1 on a read error.
- */
-static int
-smtp_read_line(struct smtp *s, char **line, size_t *len, int *complete)
-{
-	char	*lf;
-	ssize_t	 n;
-
-	for (;;) {
-		lf = memchr(s->in + s->ipos, '\n', s->ilen - s->ipos);
-		if (lf != NULL) {
-			*line = s->in + s->ipos;
-			*len = lf - *line;
-			s->ipos += *len + 1;
-			*complete = 1;
-			s->eof_line = 0;
-			return 1;
-		}
-		if (s->ipos > 0) {
-			memmove(s->in, s->in + s->ipos, s->ilen - s->ipos);
-			s->ilen -= s->ipos;
-			s->ipos = 0;
-		}
-		if (s->ilen == sizeof(s->in) || (s->eof && s->ilen > 0)) {
-			n = s->ilen;
-			if (!s->eof && s->in[n - 1] == '\r')
-				n--;
-			*line = s->in;
-			*len = n;
-			s->ipos = n;
-			*complete = s->eof;
-			s->eof_line = s->eof;
-			return 1;
-		}
-		if (s->eof)
-			return 0;
-		smtp_flush(s);
-		if (smtp_wait_input(s) == 0)
-			return 0;
-		n = read(STDIN_FILENO, s->in + s->ilen, sizeof(s->in) - s->ilen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			s->eof = 1;
-		s->ilen += n;
-	}
-}
-
-/* ---- the transaction --------------------------------------------------- */
-
-/* Forget the message being received, if any: nothing of it stays queued. */
-static void
-smtp_abort_data(struct smtp *s)
-{
-	if (!s->in_msg)
-		return;
-	message_free(&s->msg);
-	spool_abort(&s->spool, &s->entry);
-	s->in_msg = 0;
-}
-
-/* RSET, EHLO, the end of DATA: back to "no transaction". */
-static void
-smtp_reset(struct smtp *s)
-{
-	smtp_abort_data(s);
-	free(s->sender);
-	s->sender = NULL;
-	addr_list_free(&s->rcpts);
-	addr_list_init(&s->rcpts, 0);
-	if (s->state != SMTP_S_INIT)
-		s->state = SMTP_S_READY;
-}
-
-/* An error from another module as an SMTP reply code and enhanced code. */
-static void
-smtp_reply_err(struct smtp *s, const struct mh_err *err, int perm_code,
-    const char *perm_ext)
-{
-	const char	*msg = err->msg[0] != '\0' ? err->msg : "local error";
-	char		 text[SMTP_TEXT_MAX];
-
-	/* A reply line: nothing that could end it or leave ASCII. */
-	text_wire(text, sizeof(text), msg, strlen(msg), 0);
-	if (err->exit == EX_DATAERR || err->exit == EX_NOUSER ||
-	    err->exit == EX_USAGE)
-		smtp_reply(s, "%d %s %s", perm_code, perm_ext, text);
-	else
-		smtp_reply(s, "451 4.3.0 %s", text);
-}
-
-/* ---- commands ---------------------------------------------------------- */
-
-static int
-smtp_helo(struct smtp *s, char *arg)
-{
-	if (*arg == '\0') {
-		smtp_reply(s, "501 5.5.4 Syntax: HELO hostname");
-		return 0;
-	}
-	smtp_reset(s);
-	s->state = SMTP_S_READY;
-	smtp_reply(s, "250 %s", smtp_myname(s->cfg));
-	return 0;
-}
-
-static int
-smtp_ehlo(struct smtp *s, char *arg)
-{
-	if (*arg == '\0') {
-		smtp_reply(s, "501 5.5.4 Syntax: EHLO hostname");
-		return 0;
-	}
-	smtp_reset(s);
-	s->state = SMTP_S_READY;
-	smtp_reply(s, "250-%s", smtp_myname(s->cfg));
-	smtp_reply(s, "250-PIPELINING");
-	smtp_reply(s, "250-SIZE %llu", s->cfg->max_size);
-	smtp_reply(s, "250-8BITMIME");
-	smtp_reply(s, "250-ENHANCEDSTATUSCODES");
-	smtp_reply(s, "250-SMTPUTF8");
-	smtp_reply(s, "250 HELP");
-	return 0;
-}
-
-/*
- * "FROM:" / "TO:" then a path.  Splits arg into the path (angle brackets
- * kept, for addr_parse_one) and the ESMTP parameters.  A '>' inside a
- * quoted local part does not end the path.  -1 on bad syntax.
- */
-static int
-smtp_split_path(char *arg, const char *kw, char **path, char **params)
-{
-	size_t	 kwlen = strlen(kw);
-	char	*p;
-	int	 quoted = 0;
-
-	if (strncasecmp(arg, kw, kwlen) != 0)
-		return -1;
-	p = arg + kwlen;
-	while (*p == ' ')
-		p++;	/* "MAIL FROM: <a@b>" is common enough to accept */
-	*path = p;
-	if (*p == '<') {
-		for (p++; *p != '\0'; p++) {
-			if (*p == '\\' && quoted && p[1] != '\0')
-				p++;
-			else if (*p == '"')
-				quoted = !quoted;
-			else if (*p == '>' && !quoted)
-				break;
-		}
-		if (*p != '>')
-			return -1;
-		p++;
-	} else
-		p += strcspn(p, " ");
-	if (p == *path || (*p != '\0' && *p != ' '))
-		return -1;
-	if (*p == ' ')
-		*p++ = '\0';
-	while (*p == ' ')
-		p++;
-	*params = p;
-	return 0;
-}
-
-/* One address from MAIL or RCPT: parsed and checked, *out allocated. */
-static int
-smtp_parse_addr(const char *path, char **out, struct mh_err *err)
-{
-	*out = NULL;
-	if (addr_parse_one(path, out, err) == -1)
-		return -1;
-	if (**out != '\0' && addr_check(*out, err) == -1) {
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * MAIL parameters: SIZE=n, BODY=7BIT|8BITMIME and SMTPUTF8 (RFC 6531:
- * the delivery asks the upstream for it when an address needs it); the
- * rest is refused.
- */
-static int
-smtp_mail_params(struct smtp *s, char *p)
-{
-	char			*tok, *end;
-	unsigned long long	 size;
-
-	while ((tok = strsep(&p, " ")) != NULL) {
-		if (*tok == '\0')
-			continue;
-		if (strncasecmp(tok, "SIZE=", 5) == 0) {
-			errno = 0;
-			size = strtoull(tok + 5, &end, 10);
-			if (errno != 0 || end == tok + 5 || *end != '\0' ||
-			    !isdigit((unsigned char)tok[5])) {
-				smtp_reply(s, "501 5.5.4 Bad SIZE parameter");
-				return -1;
-			}
-			if (s->cfg->max_size > 0 && size > s->cfg->max_size) {
-				smtp_reply(s, "552 5.3.4 Message size exceeds "
-				    "max_size (%llu bytes)", s->cfg->max_size);
-				return -1;
-			}
-		} else if (strcasecmp(tok, "BODY=8BITMIME") != 0 &&
-		    strcasecmp(tok, "BODY=7BIT") != 0 &&
-		    strcasecmp(tok, "SMTPUTF8") != 0) {
-			char	 t[64];
-
-			text_wire(t, sizeof(t), tok, strlen(tok), 0);
-			smtp_reply(s, "555 5.5.4 Unsupported parameter %s", t);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-smtp_mail(struct smtp *s, char *arg)
-{
-	struct mh_err	 err;
-	char		*path, *params, *addr;
-
-	if (smtp_split_path(arg, "FROM:", &path, &params) == -1) {
-		smtp_reply(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
-		return 0;
-	}
-	if (smtp_mail_params(s, params) == -1)
-		return 0;
-	mh_err_clear(&err);
-	/* The policy sendmail mode applies to -f (force_from included). */
-	if (sender_envelope(s->cfg, path, &addr, &err) == -1) {
-		smtp_reply_err(s, &err, 553, "5.1.7");
-		return 0;
-	}
-	s->sender = addr;
-	s->state = SMTP_S_MAIL;
-	smtp_reply(s, "250 2.1.0 Ok");
-	return 0;
-}
-
-/*
- * Expand one recipient and add the results.  An alias may grow into many
- * addresses: if they do not all fit under max_recipients, none is added.
- */
-static int
-smtp_rcpt_add(struct smtp *s, const char *addr, struct mh_err *err)
-{
-	struct addr_list	 one, out;
-	size_t			 before = s->rcpts.n, i;
-	int			 rc = -1;
-
-	addr_list_init(&one, 0);
-	addr_list_init(&out, 0);
-	if (addr_list_add(&one, addr, err) == -1 ||
-	    alias_expand(s->cfg, &one, &out, err) == -1)
-		goto done;
-	for (i = 0; i < out.n; i++)
-		if (addr_list_add(&s->rcpts, out.v[i], err) == -1)
-			goto done;
-	rc = 0;
-	if (s->cfg->max_recipients > 0 &&
-	    s->rcpts.n > (size_t)s->cfg->max_recipients)
-		rc = 1;
-done:
-	if (rc != 0) {
-		while (s->rcpts.n > before)
-			free(s->rcpts.v[--s->rcpts.n]);
-	}
-	addr_list_free(&one);
-	addr_list_free(&out);
-	return rc;
-}
-
-static int
-smtp_rcpt(struct smtp *s, char *arg)
-{
-	struct mh_err	 err;
-	char		*path, *params, *addr;
-	int		 rc;
-
-	if (smtp_split_path(arg, "TO:", &path, &params) == -1) {
-		smtp_reply(s, "501 5.5.4 Syntax: RCPT TO:<address>");
-		return 0;
-	}
-	if (*params != '\0') {
-		smtp_reply(s, "555 5.5.4 RCPT parameters are not supported");
-		return 0;
-	}
-	mh_err_clear(&err);
-	if (smtp_parse_addr(path, &addr, &err) == -1) {
-		smtp_reply_err(s, &err, 553, "5.1.3");
-		return 0;
-	}
-	if (*addr == '\0') {
-		free(addr);
-		smtp_reply(s, "553 5.1.3 Empty recipient address");
-		return 0;
-	}
-	rc = smtp_rcpt_add(s, addr, &err);
-	free(addr);
-	if (rc == 1)
-		smtp_reply(s, "452 4.5.3 Too many recipients (max_recipients "
-		    "is %ld)", s->cfg->max_recipients);
-	else if (rc == -1)
-		smtp_reply_err(s, &err, 550, "5.1.1");
-	else {
-		s->state = SMTP_S_RCPT;
-		smtp_reply(s, "250 2.1.5 Ok");
-	}
-	return 0;
-}
-
-static int
-smtp_data(struct smtp *s, char *arg)
-{
-	struct mh_err	 err;
-
-	if (*arg != '\0') {
-		smtp_reply(s, "501 5.5.4 Syntax: DATA");
-		return 0;
-	}
-	mh_err_clear(&err);
-	if (!s->spool_open) {
-		if (launch_spool_open(&s->spool, s->cfg, &err) == -1) {
-			smtp_reply_err(s, &err, 451, "4.3.0");
-			return 0;
-		}
-		s->spool_open = 1;
-	}
-	memset(&s->entry, 0, sizeof(s->entry));
-	if (spool_create(&s->spool, &s->entry, &err) == -1) {
-		smtp_reply_err(s, &err, 451, "4.3.0");
-		return 0;
-	}
-	s->mopts.cfg = s->cfg;
-	s->mopts.extract = 0;
-	/* As in sendmail mode: strict servers refuse lines over 998 bytes. */
-	s->mopts.sender = s->sender;
-	s->mopts.fullname = s->inv->fullname;
-	if (message_begin(&s->msg, &s->mopts, s->entry.msgfd, &err) == -1) {
-		spool_abort(&s->spool, &s->entry);
-		smtp_reply_err(s, &err, 554, "5.6.0");
-		return 0;
-	}
-	s->in_msg = 1;
-	s->data_bol = 1;
-	s->data_size = 0;
-	s->data_code = 0;
-	s->state = SMTP_S_DATA;
-	smtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
-	return 0;
-}
-
-static int
-smtp_rset(struct smtp *s, char *arg)
-{
-	(void)arg;
-	smtp_reset(s);
-	smtp_reply(s, "250 2.0.0 Ok");
-	return 0;
-}
-
-static int
-smtp_noop(struct smtp *s, char *arg)
-{
-	(void)arg;
-	smtp_reply(s, "250 2.0.0 Ok");
-	return 0;
-}
-
-static int
-smtp_vrfy(struct smtp *s, char *arg)
-{
-	(void)arg;
-	/* RFC 5321 3.5.3: we cannot know, but we will take the mail. */
-	smtp_reply(s, "252 2.5.2 Cannot VRFY user, but will accept message "
-	    "and attempt delivery");
-	return 0;
-}
-
-static int
-smtp_help(struct smtp *s, char *arg)
-{
-	(void)arg;
-	smtp_reply(s, "214-2.0.0 mailhop sendmail -bs: commands");
-	smtp_reply(s, "214-2.0.0   HELO EHLO MAIL RCPT DATA RSET NOOP VRFY "
-	    "HELP QUIT");
-	smtp_reply(s, "214 2.0.0 See mailhop(8)");
-	return 0;
-}
-
-static int
-smtp_quit(struct smtp *s, char *arg)
-{
-	(void)arg;
-	smtp_reset(s);
-	smtp_reply(s, "221 2.0.0 %s closing connection",
-	    smtp_myname(s->cfg));
-	s->state = SMTP_S_QUIT;
-	return 0;
-}
-
-static int
-smtp_notimpl(struct smtp *s, char *arg)
-{
-	(void)arg;
-	smtp_reply(s, "502 5.5.1 Error: command not implemented");
-	return 0;
-}
-
-/* ---- DATA -------------------------------------------------------------- */
-
-/* Refuse the message at the final dot; keep reading until then. */
-static void
-smtp_data_fail(struct smtp *s, int code, const char *ext, const char *text)
-{
-	char	 t[SMTP_TEXT_MAX - 16];
-
-	if (s->data_code != 0)
-		return;
-	text_wire(t, sizeof(t), text, strlen(text), 0);
-	s->data_code = code;
-	snprintf(s->data_text, sizeof(s->data_text), "%s %s", ext, t);
-}
-
-static void
-smtp_data_err(struct smtp *s, const struct mh_err *err)
-{
-	if (err->reason == MH_REASON_MAX_SIZE)
-		smtp_data_fail(s, 552, "5.3.4", err->msg);
-	else if (err->exit == EX_DATAERR)
-		smtp_data_fail(s, 554, "5.6.0", err->msg);
-	else
-		smtp_data_fail(s, 451, "4.3.0", err->msg);
-}
-
-/*
- * Pass one (piece of a) line to message.c, without the CR of its CRLF.
- * A bare LF was a line ending already (normalised, as Postfix 3.9's
- * smtpd_forbid_bare_newline = normalize does); any other CR is message.c's
- * to judge: a line ending in the body, a space in the header section
- * (SPEC 4).  Either way no bare CR or LF reaches the queue.
- */
-static void
-smtp_data_feed(struct smtp *s, const char *p, size_t len, int eol)
-{
-	struct mh_err	 err;
-
-	s->data_size += len + (eol ? 2 : 0);
-	if (s->data_code == 0 && s->cfg->max_size > 0 &&
-	    s->data_size > s->cfg->max_size) {
-		snprintf(err.msg, sizeof(err.msg), "message is larger than "
-		    "max_size (%llu bytes)", s->cfg->max_size);
-		smtp_data_fail(s, 552, "5.3.4", err.msg);
-	}
-	if (s->data_code != 0)
-		return;
-	mh_err_clear(&err);
-	if (eol && len > 0 && p[len - 1] == '\r')
-		len--;
-	if (message_line(&s->msg, p, len, eol, &err) == -1)
-		smtp_data_err(s, &err);
-}
-
-/* The final dot: commit, and only then say 250. */
-static void
-smtp_data_end(struct smtp *s)
-{
-	struct mh_err	 err;
-
-	mh_err_clear(&err);
-	if (s->data_code == 0 && (message_end(&s->msg, &err) == -1 ||
-	    (s->msg.recode && spool_rewrite(&s->spool, &s->entry,
-	    message_recode, &err) == -1)))
-		smtp_data_err(s, &err);
-	if (s->data_code != 0) {
-		smtp_reply(s, "%d %s", s->data_code, s->data_text);
-		smtp_reset(s);
-		return;
-	}
-	envelope_fill(&s->entry.env, s->sender, s->rcpts.v, s->rcpts.n);
-	if (spool_commit(&s->spool, &s->entry, &err) == -1) {
-		smtp_reply_err(s, &err, 451, "4.3.0");
-		smtp_reset(s);
-		return;
-	}
-	/* From here on the mail is safe: the 250 may be sent. */
-	s->nqueued++;
-	smtp_reply(s, "250 2.0.0 Ok: queued as %s", s->entry.id);
-	message_free(&s->msg);
-	spool_release(&s->entry);
-	s->in_msg = 0;
-	smtp_reset(s);
-}
-
-/*
- * One DATA line or piece.  Only <CR><LF>.<CR><LF> ends DATA: a "." line
- * that ends in CRLF after a line that ended in CRLF (or after the DATA
- * command's CRLF).  "\n.\r\n", "\r\n.\n", "\n.\n" and the like are
- * message text, so a client cannot smuggle commands in after a dot that
- * an upstream would not take for the end (SMTP smuggling).
- */
-static void
-smtp_data_line(struct smtp *s, char *p, size_t len, int complete, int crlf)
-{
-	if (s->data_bol) {
-		if (s->crlf && crlf && len == 2 && p[0] == '.') {
-			smtp_data_end(s);
-			return;
-		}
-		if (len > 0 && p[0] == '.') {
-			p++;
-			len--;
-		}
-	}
-	s->data_bol = complete;
-	smtp_data_feed(s, p, len, complete);
-}
-
-/* ---- the loop ---------------------------------------------------------- */
-
-static enum smtp_cmd
-smtp_lookup(const char *verb, size_t len)
-{
-	int	 i;
-
-	for (i = 0; i < SMTP_C_NOTIMPL; i++)
-		if (strlen(smtp_cmds[i].verb) == len &&
-		    strncasecmp(verb, smtp_cmds[i].verb, len) == 0)
-			return i;
-	for (i = 0; smtp_notimpl_verbs[i] != NULL; i++)
-		if (strlen(smtp_notimpl_verbs[i]) == len &&
-		    strncasecmp(verb, smtp_notimpl_verbs[i], len) == 0)
-			return SMTP_C_NOTIMPL;
-	return SMTP_NCMDS;
-}
-
-static void
-smtp_command(struct smtp *s, char *line, size_t len, int complete)
-{
-	enum smtp_cmd	 c;
-	size_t		 vlen;
-	char		*arg;
-
-	if (s->skip_line) {
-		s->skip_line = !complete;
-		return;
-	}
-	if (!complete || len > SMTP_CMD_MAX) {
-		s->skip_line = !complete;
-		smtp_reply(s, "500 5.5.2 Error: line too long");
-		return;
-	}
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	line[len] = '\0';
-	if (memchr(line, '\0', len) != NULL || memchr(line, '\r', len) != NULL) {
-		smtp_reply(s, "500 5.5.2 Error: bad syntax");
-		return;
-	}
-	vlen = strcspn(line, " ");
-	c = smtp_lookup(line, vlen);
-	if (c == SMTP_NCMDS) {
-		smtp_reply(s, "500 5.5.2 Error: command not recognized");
-		return;
-	}
-	if (smtp_table[c][s->state] != NULL) {
-		smtp_reply(s, "%s", smtp_table[c][s->state]);
-		return;
-	}
-	arg = line + vlen;
-	while (*arg == ' ')
-		arg++;
-	smtp_cmds[c].fn(s, arg);
+	return r != 0;	/* readable, or an error read(2) will report */
 }
 
 /* Read and answer until QUIT or EOF.  0, or -1 when input ended badly. */
 static int
-smtp_loop(struct smtp *s, struct mh_err *err)
+smtp_loop(struct smtp_session *s, int *gone, struct mh_err *err)
 {
-	char	*line;
-	size_t	 len;
-	int	 complete, crlf, r;
+	char	*buf;
+	ssize_t	 n;
+	long	 waited;
+	int	 rc = 0;
 
+	buf = xmalloc(SMTP_READ);
 	while (s->state != SMTP_S_QUIT) {
-		r = smtp_read_line(s, &line, &len, &complete);
-		if (r == -1)
-			return mh_err_errno(err, EX_IOERR, "-bs: reading "
-			    "standard input");
-		if (r == 0 && s->idle && s->state == SMTP_S_DATA) {
-			smtp_abort_data(s);
-			return mh_err_set(err, EX_IOERR, "-bs: the client went "
-			    "silent during DATA; that message was not queued");
-		}
-		if (r == 0 && s->idle)
-			break;		/* as at EOF: an open transaction is dropped */
-		if (r == 0) {
+		smtp_write(s, gone);
+		if (smtp_wait_input(s->cfg, &waited) == 0) {
+			smtp_session_idle(s, waited);
+			smtp_write(s, gone);
 			if (s->state == SMTP_S_DATA)
-				return mh_err_set(err, EX_IOERR, "-bs: input "
-				    "ended during DATA; that message was not "
-				    "queued");
-			/* EOF without QUIT: the open transaction is dropped. */
+				rc = mh_err_set(err, EX_IOERR, "-bs: the "
+				    "client went silent during DATA; that "
+				    "message was not queued");
+			break;	/* as at EOF: an open transaction is dropped */
+		}
+		n = read(STDIN_FILENO, buf, SMTP_READ);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = mh_err_errno(err, EX_IOERR, "-bs: reading "
+			    "standard input");
 			break;
 		}
-		crlf = complete && !s->eof_line && len > 0 &&
-		    line[len - 1] == '\r';
+		if (n > 0) {
+			smtp_session_input(s, buf, (size_t)n);
+			continue;
+		}
+		smtp_session_eof(s);
 		if (s->state == SMTP_S_DATA)
-			smtp_data_line(s, line, len, complete, crlf);
-		else
-			smtp_command(s, line, len, complete);
-		if (complete)
-			s->crlf = crlf;
+			rc = mh_err_set(err, EX_IOERR, "-bs: input ended during "
+			    "DATA; that message was not queued");
+		/* EOF without QUIT: the open transaction is dropped. */
+		break;
 	}
-	return 0;
+	free(buf);
+	return rc;
 }
 
 /*
@@ -858,22 +168,23 @@ smtp_loop(struct smtp *s, struct mh_err *err)
  * A failure here loses nothing: the mail waits for the next flush.
  */
 static void
-smtp_deliver(const struct smtp *s)
+smtp_deliver(const struct invocation *inv, const struct config *cfg,
+    unsigned long nqueued, int flusher_runs)
 {
 	struct request		 req;
 	struct mh_err		 err;
-	enum cli_deliver	 d = s->inv->deliver;
+	enum cli_deliver	 d = inv->deliver;
 
-	if (s->nqueued == 0 || s->flusher_runs)
+	if (nqueued == 0 || flusher_runs)
 		return;
 	if (d == CLI_DELIVER_CONFIG)
-		d = s->cfg->deliver == CONF_DELIVER_QUEUE ? CLI_DELIVER_QUEUE :
+		d = cfg->deliver == CONF_DELIVER_QUEUE ? CLI_DELIVER_QUEUE :
 		    CLI_DELIVER_BACKGROUND;
 	if (d == CLI_DELIVER_QUEUE)
 		return;
 	signal(SIGPIPE, SIG_DFL);
 	request_init(&req, REQ_FLUSH);
-	req.config = s->inv->config;
+	req.config = inv->config;
 	req.background = 1;
 	mh_err_clear(&err);
 	(void)launch_background(&req, &err);
@@ -883,36 +194,31 @@ int
 cmd_smtp(const struct invocation *inv, const struct config *cfg,
     struct mh_err *err)
 {
-	struct smtp	*s;
-	int		 rc, quit;
+	struct smtp_spool	 sp = { .cfg = cfg };
+	struct smtp_store	 store = { smtp_spool_create, smtp_spool_rewrite,
+				    smtp_spool_commit, smtp_spool_abort,
+				    smtp_spool_release, &sp };
+	struct smtp_session	*s;
+	unsigned long		 nqueued;
+	int			 rc, quit, gone = 0, flusher_runs = 0;
 
 	/* A client that hangs up must not kill us between commit and exit. */
 	signal(SIGPIPE, SIG_IGN);
-	s = xcalloc(1, sizeof(*s));
-	s->inv = inv;
-	s->cfg = cfg;
-	s->state = SMTP_S_INIT;
-	buf_init(&s->out, 0);
-	addr_list_init(&s->rcpts, 0);
-	smtp_reply(s, "220 %s mailhop ESMTP", smtp_myname(cfg));
-	rc = smtp_loop(s, err);
-	smtp_flush(s);
+	s = smtp_session_new(cfg, inv->fullname, &store);
+	rc = smtp_loop(s, &gone, err);
+	smtp_write(s, &gone);
 	quit = s->state == SMTP_S_QUIT;
-	if (s->state == SMTP_S_DATA)
-		s->state = SMTP_S_READY;
-	smtp_reset(s);
-	addr_list_free(&s->rcpts);
-	buf_free(&s->out);
-	if (s->spool_open) {
+	nqueued = s->nqueued;
+	smtp_session_free(s);
+	if (sp.open) {
 		/* A background flusher takes our entries too (cmd_send.c). */
-		s->flusher_runs = spool_flush_busy(&s->spool);
-		spool_close(&s->spool);
+		flusher_runs = spool_flush_busy(&sp.spool);
+		spool_close(&sp.spool);
 	}
-	if (s->nqueued > 0)
+	if (nqueued > 0)
 		cmd_warn_no_upstream(cfg);
-	smtp_deliver(s);
-	if (rc == 0 && s->out_failed && !quit)
+	smtp_deliver(inv, cfg, nqueued, flusher_runs);
+	if (rc == 0 && gone && !quit)
 		rc = mh_err_set(err, EX_IOERR, "-bs: standard output closed");
-	free(s);
 	return rc == -1 ? err->exit : 0;
 }

@@ -74,9 +74,24 @@ dm_reload(struct config *cfg, const struct request *req, struct mh_err *err)
 	return conf_load(cfg, req->config, req->config != NULL, err);
 }
 
+/*
+ * Set-id, the system's secrets were read with the group, and the caller's
+ * layers checked against them, before the drop (dm_config): a reload
+ * now could point a held secret at an upstream the caller changed.
+ */
+static int
+dm_reload_setid(struct config *cfg, const struct request *req,
+    struct mh_err *err)
+{
+	(void)cfg;
+	(void)req;
+	return mh_err_set(err, EX_CONFIG, "the helper runs set-id: restart "
+	    "flush --watch to read the configuration again");
+}
+
 static int
 dm_flush(const struct request *req, const struct config *cfg,
-    struct mh_err *err)
+    deliver_reload_fn *reload, struct mh_err *err)
 {
 	struct spool		 sp;
 	struct deliver_stats	 st;
@@ -96,8 +111,8 @@ dm_flush(const struct request *req, const struct config *cfg,
 	}
 	if (rc == -1)
 		return -1;
-	rc = deliver_run(&sp, cfg, req, req->watch ? dm_reload : NULL, NULL,
-	    0, &st, err);
+	rc = deliver_run(&sp, cfg, req, req->watch ? reload : NULL, NULL, 0,
+	    &st, err);
 	spool_close(&sp);
 	if (rc == -1)
 		return -1;
@@ -571,7 +586,8 @@ dm_run(struct setid *id, const struct request *req, struct mh_err *err)
 		else if (req->op == REQ_OAUTH_LOGIN)
 			rc = dm_oauth_login(req, &cfg, err);
 		else
-			rc = dm_flush(req, &cfg, err);
+			rc = dm_flush(req, &cfg, id->active ? dm_reload_setid :
+			    dm_reload, err);
 	}
 	conf_free(&cfg);
 	secret_held_clear();

@@ -114,6 +114,30 @@ spool_name(char *out, const char *id, const char *fmt)
 /* ---- location ---- */
 
 /*
+ * What moves the spool (SPEC 10): a read-only root file system or a home
+ * that cannot be written must say what to set, not only errno.
+ */
+#define SPOOL_MOVE_HINT	"set [queue] dir (or MAILHOP_QUEUE_DIR) or " \
+	"XDG_STATE_HOME to a writable directory"
+
+/*
+ * dir/name could not be made (errno): on a read-only file system that is
+ * EX_CANTCREAT with what moves the spool, else code.
+ */
+static int
+spool_cannot_create(struct mh_err *err, int code, const char *dir,
+    const char *name)
+{
+	int	 saved = errno;
+
+	if (saved == EROFS)
+		return mh_err_set(err, EX_CANTCREAT, "cannot create %s/%s: %s; "
+		    "%s", dir, name, strerror(saved), SPOOL_MOVE_HINT);
+	errno = saved;
+	return mh_err_errno(err, code, "cannot create %s/%s", dir, name);
+}
+
+/*
  * The name a user's directory has in the system spool root: the account's
  * name, or the uid in decimal when the uid has no passwd entry (SPEC 10)
  * or when byuid (%U).  NULL for a name that cannot be a path component.
@@ -230,7 +254,7 @@ spool_path(const struct config *cfg, struct mh_err *err)
 	if ((home = spool_home()) != NULL)
 		return xasprintf("%s/.local/state/mailhop", home);
 	mh_err_set(err, EX_CANTCREAT, "no spool directory: no home "
-	    "directory and no %s", paths_spool_root);
+	    "directory and no %s; %s", paths_spool_root, SPOOL_MOVE_HINT);
 	return NULL;
 }
 
@@ -240,12 +264,14 @@ spool_mkdir_failed(const char *path, struct mh_err *err)
 {
 	int	 saved = errno;
 
-	mh_err_errno(err, EX_CANTCREAT, "cannot create spool directory %s",
-	    path);
 	if ((saved == EACCES || saved == EPERM) &&
-	    spool_root_leaf(path) != NULL)
-		mh_err_because(err, MH_REASON_SPOOL_ROOT);
-	return -1;
+	    spool_root_leaf(path) != NULL) {
+		mh_err_errno(err, EX_CANTCREAT, "cannot create spool "
+		    "directory %s", path);
+		return mh_err_because(err, MH_REASON_SPOOL_ROOT);
+	}
+	return mh_err_set(err, EX_CANTCREAT, "cannot create spool directory "
+	    "%s: %s; %s", path, strerror(saved), SPOOL_MOVE_HINT);
 }
 
 /*
@@ -257,15 +283,18 @@ static int
 spool_locate(const struct config *cfg, char **path, struct mh_err *err)
 {
 	char	*leaf;
-	int	 configured;
+	int	 configured, saved;
 
 	configured = cfg != NULL && cfg->dir != NULL && cfg->dir[0] != '\0';
 	*path = spool_path(cfg, err);
 	if (*path != NULL && fsio_mkdirs(*path, 0700) == 0)
 		return 0;
+	saved = errno;
 	if (configured || !spool_root_ok() ||
-	    (leaf = spool_user_leaf(geteuid(), 0)) == NULL)
+	    (leaf = spool_user_leaf(geteuid(), 0)) == NULL) {
+		errno = saved;
 		return *path == NULL ? -1 : spool_mkdir_failed(*path, err);
+	}
 	/* No usable home (a daemon account such as www-data). */
 	free(*path);
 	*path = xasprintf("%s/%s", paths_spool_root, leaf);
@@ -327,8 +356,8 @@ spool_state_open(struct spool *sp, struct mh_err *err)
 	if (sp->statefd != -1)
 		return sp->statefd;
 	if (mkdirat(sp->dirfd, SPOOL_STATE_DIR, 0700) == -1 && errno != EEXIST)
-		return mh_err_errno(err, EX_CANTCREAT, "cannot create %s/%s",
-		    sp->path, SPOOL_STATE_DIR);
+		return spool_cannot_create(err, EX_CANTCREAT, sp->path,
+		    SPOOL_STATE_DIR);
 	path = xasprintf("%s/%s", sp->path, SPOOL_STATE_DIR);
 	fd = openat(sp->dirfd, SPOOL_STATE_DIR, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC);
@@ -481,8 +510,8 @@ spool_create(struct spool *sp, struct spool_entry *e, struct mh_err *err)
 		if (fd == -1 && errno == EEXIST)
 			continue;
 		if (fd == -1)
-			return mh_err_errno(err, EX_TEMPFAIL,
-			    "cannot create %s/%s", sp->path, m);
+			return spool_cannot_create(err, EX_TEMPFAIL, sp->path,
+			    m);
 		/*
 		 * spool_cleanup() may have taken the fresh file for a crash
 		 * leftover between our open and our lock: then it is

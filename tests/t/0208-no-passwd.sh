@@ -1,13 +1,15 @@
 #!/bin/bash
-# tests/t/0208-no-passwd.sh: cmd_send.c, spool.c (SPEC 10).  A uid with no
+# tests/t/0208-no-passwd.sh: sender.c, spool.c (SPEC 10).  A uid with no
 # passwd entry (containers run as arbitrary uids) sends as UID@domain
-# unless [sender] from is set: USER and LOGNAME are not its identity.
-# Root only (it switches to such a uid).
+# unless [sender] from is set: USER and LOGNAME are not its identity.  A
+# spool that cannot be created (a read-only root file system, no home) is
+# exit 73 with one line naming the directory and the settings that move
+# it.  Root only (it switches to such a uid and mounts read-only).
 . "$TESTLIB/tap.sh"
-plan 6
+plan 12
 
 if [ "$(id -u)" != 0 ]; then
-    for i in 1 2 3 4 5 6; do skip "not root: cannot run as a uid without a passwd entry"; done
+    for i in $(seq 12); do skip "not root: cannot run as a uid without a passwd entry"; done
     exit 0
 fi
 U=4242
@@ -20,8 +22,11 @@ u=$TESTDIR/u
 mkdir -p "$u/bin"
 ln -s "$MAILHOP_BIN" "$u/bin/sendmail"
 chown -R "$U:$U" "$u"
-as_uid() {
-    setpriv --reuid="$U" --regid="$U" --clear-groups \
+as_uid() {	# RO=1 as_uid ...: with $u/ro read-only (a private mount namespace)
+    local pre=()
+    [ -n "${RO:-}" ] && pre=(unshare -m sh -c 'mount --bind "$0" "$0" &&
+        mount -o remount,bind,ro "$0" && exec "$@"' "$u/ro")
+    "${pre[@]}" setpriv --reuid="$U" --regid="$U" --clear-groups \
         env -i PATH=/usr/bin:/bin HOME="$u" XDG_STATE_HOME="$u/state" \
         XDG_CONFIG_HOME="$u/config" USER=root LOGNAME=root \
         MAILHOP_UPSTREAM_HOST=127.0.0.1 MAILHOP_UPSTREAM_PORT="$SMTPD_PORT" \
@@ -40,3 +45,27 @@ out=$(printf 'Subject: b\n\nx\n' | as_uid env MAILHOP_SENDER_FROM=app@example.or
     "$u/bin/sendmail" -odi bob@example.com 2>&1)
 is "$?" 0 "with [sender] from: delivered ($out)"
 is "$(transcript mail 2)" "app@example.org" "from is the sender"
+
+# A read-only file system (a bind mount made read-only, in a private mount
+# namespace): the spool cannot be created there.
+mkdir -p "$u/ro/spool"
+chown -R "$U:$U" "$u/ro"
+chmod 700 "$u/ro/spool"
+hint='set \[queue\] dir \(or MAILHOP_QUEUE_DIR\) or XDG_STATE_HOME to a writable directory'
+out=$(printf 'Subject: c\n\nx\n' | RO=1 as_uid env XDG_STATE_HOME="$u/ro/state" \
+    "$u/bin/sendmail" -odq bob@example.com 2>&1); st=$?
+is "$st" 73 "a read-only root: exit 73"
+like "$out" "^mailhop: cannot create spool directory $u/ro/state/mailhop: Read-only file system; $hint\$" \
+    "naming the directory and the settings that move it"
+out=$(printf 'Subject: d\n\nx\n' | RO=1 as_uid env XDG_STATE_HOME="$u/ro/state" \
+    MAILHOP_QUEUE_DIR="$u/spool" "$u/bin/sendmail" -odq bob@example.com 2>&1)
+is "$?:$out:$(spool_count "$u/spool")" "0::1" "MAILHOP_QUEUE_DIR moves it to a writable directory"
+out=$(printf 'Subject: e\n\nx\n' | RO=1 as_uid env MAILHOP_QUEUE_DIR="$u/ro/spool" \
+    "$u/bin/sendmail" -odq bob@example.com 2>&1); st=$?
+like "$st $out" "^73 mailhop: cannot create $u/ro/spool/[^ ]+: Read-only file system; $hint\$" \
+    "an existing spool on a read-only file system: 73, the same advice"
+out=$(printf 'Subject: f\n\nx\n' | as_uid env -u HOME -u XDG_STATE_HOME \
+    "$u/bin/sendmail" -odq bob@example.com 2>&1); st=$?
+is "$st" 73 "no home, no XDG_STATE_HOME, no [queue] dir, no system spool root: 73"
+like "$out" "^mailhop: no spool directory: no home directory and no /.*; $hint\$" \
+    "with the same advice"

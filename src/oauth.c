@@ -560,12 +560,11 @@ oauth_form_client(const struct upstream *c, struct buf *form,
 	char	*secret = NULL;
 
 	http_form_add(form, "client_id", c->oauth_client_id);
-	if (c->oauth_client_secret_file == NULL || *c->oauth_client_secret_file == '\0')
-		return 0;
-	if (secret_file_line("oauth_client_secret_file",
-	    c->oauth_client_secret_file, &secret, err) == -1)
+	if (secret_oauth_file(c, "oauth_client_secret_file", &secret,
+	    err) == -1)
 		return -1;
-	http_form_add(form, "client_secret", secret);
+	if (secret != NULL)
+		http_form_add(form, "client_secret", secret);
 	xfree_secret(secret);
 	return 0;
 }
@@ -608,6 +607,9 @@ struct oauth {
 	char		*cache_name;	/* oauth-NAME.token */
 	char		*lock_name;	/* oauth-NAME.lock */
 	char		 warning[MH_ERR_MSG];
+	/* statefd -1: the last token, kept in memory for this process only */
+	char		*mem_token;
+	time_t		 mem_expires;
 };
 
 struct oauth *
@@ -617,7 +619,11 @@ oauth_new(const struct upstream *c, int statefd, struct mh_err *err)
 
 	oa = xcalloc(1, sizeof(*oa));
 	oa->conf = c;
-	oa->statefd = statefd;
+	/*
+	 * The set-id helper's system upstream: a token made from secrets the
+	 * caller may not read does not go into the caller's spool.
+	 */
+	oa->statefd = secret_is_held(c) ? -1 : statefd;
 	if (oauth_endpoints_get(c, &oa->ep, err) == -1) {
 		free(oa);
 		return NULL;
@@ -633,6 +639,7 @@ oauth_free(struct oauth *oa)
 	if (oa == NULL)
 		return;
 	oauth_endpoints_free(&oa->ep);
+	xfree_secret(oa->mem_token);
 	free(oa->cache_name);
 	free(oa->lock_name);
 	free(oa);
@@ -712,14 +719,13 @@ oauth_keep_rotated(struct oauth *oa, const char *old, const char *new)
 static int
 oauth_refresh_token(const struct upstream *c, char **rt, struct mh_err *err)
 {
-	struct stat	 st;
-
-	if (stat(c->oauth_refresh_token_file, &st) == -1 && errno == ENOENT)
+	if (secret_oauth_file(c, "oauth_refresh_token_file", rt, err) == -1)
+		return -1;
+	if (*rt == NULL)
 		return mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: no refresh "
 		    "token yet (%s does not exist): run `mailhop oauth login "
 		    "%s`", c->name, c->oauth_refresh_token_file, c->name);
-	return secret_file_line("oauth_refresh_token_file",
-	    c->oauth_refresh_token_file, rt, err);
+	return 0;
 }
 
 /* Under the lock: the cache again, else the refresh. */
@@ -761,6 +767,11 @@ oauth_fetch(struct oauth *oa, const char *refused, char **token,
 		snprintf(oa->warning, sizeof(oa->warning), "[upstream %.32s]: "
 		    "the access token could not be cached: %.400s",
 		    oa->conf->name, err->msg);
+	if (oa->statefd == -1) {
+		xfree_secret(oa->mem_token);
+		oa->mem_token = xstrdup(a.access_token);
+		oa->mem_expires = now + life;
+	}
 	*token = a.access_token;
 	a.access_token = NULL;
 	*cached = 0;
@@ -769,6 +780,25 @@ oauth_fetch(struct oauth *oa, const char *refused, char **token,
 done:
 	xfree_secret(rt);
 	return rc;
+}
+
+/* No cache file: the token of this process while it is good, else a new one. */
+static int
+oauth_fetch_nocache(struct oauth *oa, const char *refused, char **token,
+    int *cached, struct mh_err *err)
+{
+	if (oa->mem_token != NULL && (refused != NULL &&
+	    strcmp(oa->mem_token, refused) == 0)) {
+		xfree_secret(oa->mem_token);
+		oa->mem_token = NULL;
+	}
+	if (oa->mem_token != NULL &&
+	    oa->mem_expires - OAUTH_CACHE_MARGIN > time(NULL)) {
+		*token = xstrdup(oa->mem_token);
+		*cached = 1;
+		return 0;
+	}
+	return oauth_fetch(oa, refused, token, cached, err);
 }
 
 int
@@ -782,7 +812,7 @@ oauth_access_token(struct oauth *oa, const char *refused, char **token,
 	*cached = 0;
 	oa->warning[0] = '\0';
 	if (oa->statefd == -1)
-		return oauth_fetch(oa, refused, token, cached, err);
+		return oauth_fetch_nocache(oa, refused, token, cached, err);
 	/* The common case, without the lock: a cached token still good. */
 	if (refused == NULL) {
 		if (oauth_refresh_token(oa->conf, &rt, err) == -1)

@@ -113,8 +113,10 @@ struct oauth;
 /*
  * statefd: the spool's state directory, where the cache
  * (oauth-NAME.token) and its lock (oauth-NAME.lock, never replaced) live.
- * up is borrowed and must outlive the handle; statefd -1: no cache
- * (every call refreshes), for `mailhop test`.
+ * up is borrowed and must outlive the handle.  statefd -1 (`mailhop
+ * test`), and always for an upstream whose secrets the set-id helper
+ * holds (secret_is_held(): its tokens must not land in the caller's
+ * spool): no cache file; the token is kept in this process's memory.
  */
 struct oauth *oauth_new(const struct upstream *, int statefd,
 	    struct mh_err *);

@@ -361,6 +361,12 @@ struct secret_held {
 	char		*key;		/* client_key's bytes, or NULL */
 	size_t		 keylen;
 	struct mh_err	 err;		/* exit != 0: every call fails with it */
+	/* oauth_provider set: oauth.c's two files, each with its own error */
+	int		 oauth;
+	char		*refresh;	/* NULL: no refresh-token file (yet) */
+	struct mh_err	 refresh_err;
+	char		*client;	/* NULL: no client secret configured */
+	struct mh_err	 client_err;
 	int		 refused;	/* secret_refuse(): not to be used at all */
 };
 
@@ -394,8 +400,23 @@ secret_held_add(const char *name)
 
 static int	secret_read_password(const struct upstream *, char **,
 		    struct mh_err *);
+static int	secret_read_oauth_file(const char *, const char *, char **,
+		    struct mh_err *);
 static int	secret_read_token(const struct upstream *, char **,
 		    struct mh_err *);
+
+/* An upstream that refreshes its tokens: oauth.c's two files. */
+static void
+secret_hold_oauth(const struct upstream *up, struct secret_held *h)
+{
+	h->oauth = 1;
+	mh_err_clear(&h->refresh_err);
+	mh_err_clear(&h->client_err);
+	secret_read_oauth_file("oauth_refresh_token_file",
+	    up->oauth_refresh_token_file, &h->refresh, &h->refresh_err);
+	secret_read_oauth_file("oauth_client_secret_file",
+	    up->oauth_client_secret_file, &h->client, &h->client_err);
+}
 
 void
 secret_hold(const struct upstream *up)
@@ -412,7 +433,10 @@ secret_hold(const struct upstream *up)
 		;
 	else if (up->user == NULL || up->user[0] == '\0')
 		;
+	else if (up->oauth_provider != CONF_OAUTH_NONE)
+		secret_hold_oauth(up, h);
 	else if (up->auth == CONF_AUTH_XOAUTH2 ||
+	    up->auth == CONF_AUTH_OAUTHBEARER ||
 	    secret_read_password(up, &h->password, &h->err) == 0)
 		if (h->password == NULL)
 			secret_read_token(up, &h->token, &h->err);
@@ -427,7 +451,9 @@ secret_refuse(const char *name, const char *why)
 	h = secret_held_add(name);
 	xfree_secret(h->password);
 	xfree_secret(h->token);
-	h->password = h->token = NULL;
+	xfree_secret(h->refresh);
+	xfree_secret(h->client);
+	h->password = h->token = h->refresh = h->client = NULL;
 	secret_wipe(h->key, h->keylen);
 	h->key = NULL;
 	h->refused = 1;
@@ -454,6 +480,8 @@ secret_held_clear(void)
 		xfree_secret(held[i].password);
 		xfree_secret(held[i].token);
 		secret_wipe(held[i].key, held[i].keylen);
+		xfree_secret(held[i].refresh);
+		xfree_secret(held[i].client);
 		free(held[i].name);
 	}
 	free(held);
@@ -594,4 +622,47 @@ secret_file_read(const char *key, const char *path, char **out,
 	*len = b.len;
 	*out = b.data;
 	return 0;
+}
+
+/* One of oauth.c's files: NULL (no error) when unset or, for the refresh
+ * token, when it does not exist yet (no login so far). */
+static int
+secret_read_oauth_file(const char *key, const char *path, char **out,
+    struct mh_err *err)
+{
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return 0;
+	if (access(path, F_OK) == -1 && errno == ENOENT &&
+	    strcmp(key, "oauth_refresh_token_file") == 0)
+		return 0;
+	return secret_from_file(key, path, out, err);
+}
+
+int
+secret_oauth_file(const struct upstream *up, const char *key, char **out,
+    struct mh_err *err)
+{
+	struct secret_held	*h = secret_held_find(up->name);
+	int			 refresh = strcmp(key, "oauth_refresh_token_file") == 0;
+	const char		*v;
+
+	*out = NULL;
+	if (h == NULL || !h->oauth)
+		return secret_read_oauth_file(key, refresh ?
+		    up->oauth_refresh_token_file : up->oauth_client_secret_file,
+		    out, err);
+	if ((refresh ? h->refresh_err : h->client_err).exit != 0) {
+		*err = refresh ? h->refresh_err : h->client_err;
+		return -1;
+	}
+	v = refresh ? h->refresh : h->client;
+	*out = v != NULL ? xstrdup(v) : NULL;
+	return 0;
+}
+
+int
+secret_is_held(const struct upstream *up)
+{
+	return secret_held_find(up->name) != NULL;
 }

@@ -43,6 +43,20 @@ int	secret_upstream_allowed(const struct upstream *, struct mh_err *);
  */
 int	secret_client_key(const struct upstream *, char **out, size_t *len,
 	    struct mh_err *);
+/*
+ * oauth.c's secret files of up, key "oauth_refresh_token_file" or
+ * "oauth_client_secret_file": what the set-id helper held, else read now
+ * (the checks of secret_file_line()).  *out = NULL without an error when
+ * the key is unset, or the refresh-token file does not exist yet.
+ */
+int	secret_oauth_file(const struct upstream *, const char *key,
+	    char **out, struct mh_err *);
+/*
+ * 1 when up's secrets were read by the set-id helper (an upstream of the
+ * system file): what is derived from them must not land anywhere the
+ * caller can read (oauth.c then caches no access token in the spool).
+ */
+int	secret_is_held(const struct upstream *);
 /* Wipe and forget everything held. */
 void	secret_held_clear(void);
 

@@ -40,6 +40,7 @@
 #include "setid.h"
 #include "spool.h"
 #include "spools.h"
+#include "uptest.h"
 #include "xmem.h"
 
 /* Upstreams of the system configuration that hold a secret (SPEC 8). */
@@ -149,24 +150,7 @@ static int
 dm_test(const struct request *req, const struct config *cfg,
     struct mh_err *err)
 {
-	struct relay	*r;
-	struct buf	 report;
-	int		 rc;
-
-	if (conf_delivery_error(cfg) != NULL) {
-		*err = *conf_delivery_error(cfg);
-		return -1;
-	}
-	r = relay_new(conf_upstream_default(cfg), 1, req->verbose, err);
-	if (r == NULL)
-		return -1;
-	buf_init(&report, 0);
-	rc = relay_test(r, &report, err);
-	if (report.len > 0)
-		fwrite(report.data, 1, report.len, stdout);
-	buf_free(&report);
-	relay_free(r);
-	return rc;
+	return uptest_run(cfg, req, err);
 }
 
 /* `mailhop oauth login [NAME]`: on the terminal the front end had. */

@@ -85,8 +85,9 @@ static const struct main_cmd {
 	    "keep entries from being delivered", MC_CONF, 1, -1 },
 	{ "release", "ID...", main_release,
 	    "let held entries be delivered again", MC_CONF, 1, -1 },
-	{ "test", "[-v]", main_test,
-	    "connect, TLS, AUTH; send nothing", MO_VERBOSE, 0, 0 },
+	{ "test", "[-v] [NAME | --all]", main_test,
+	    "connect, TLS, AUTH; send nothing (an upstream, or each one)",
+	    MO_VERBOSE | MO_ALL, 0, 1 },
 	{ "config", "", main_config,
 	    "print the effective configuration", MC_CONF, 0, 0 },
 	{ "oauth", "login [NAME]", main_oauth,
@@ -288,6 +289,12 @@ main_test(const struct main_args *a, const struct config *cfg,
 	request_init(&req, REQ_TEST);
 	req.config = a->config;
 	req.verbose = (a->opts & MO_VERBOSE) != 0;
+	req.all = (a->opts & MO_ALL) != 0;
+	req.upstream = a->argc > 0 ? a->argv[0] : NULL;
+	if (req.all && req.upstream != NULL)
+		return mh_err_set(err, EX_USAGE, "test: give a NAME or --all, "
+		    "not both (usage: mailhop test [-v] [NAME | --all])") == -1 ?
+		    EX_USAGE : 0;
 	return main_helper(&req, err);
 }
 

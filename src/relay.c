@@ -1404,10 +1404,17 @@ relay_stop_on(struct relay *r, const volatile sig_atomic_t *flag)
 
 static void
 relay_test_report(const struct relay_conn *c, const struct relay_tlsinfo *t,
-    struct buf *out)
+    struct buf *out, char *line, size_t linelen)
 {
 	const struct relay *r = c->r;
 	const struct upstream *up = r->up;
+
+	relay_setf(line, linelen, "%s, %s%s%s, %s%s%s%s", c->peer,
+	    up->tls == CONF_TLS_NONE ? "no TLS" : up->tls == CONF_TLS_IMPLICIT ?
+	    "TLS " : "STARTTLS ", up->tls == CONF_TLS_NONE ? "" : t->version,
+	    up->tls != CONF_TLS_NONE && !up->tls_verify ? " (not verified)" : "",
+	    r->need_auth ? "AUTH " : "no AUTH", r->need_auth ? c->mech : "",
+	    r->need_auth ? " as " : "", r->need_auth ? up->user : "");
 
 	buf_addf(out, "relay: %s (%s)\n", c->peer, up->tls == CONF_TLS_NONE ?
 	    "no TLS" : up->tls == CONF_TLS_IMPLICIT ? "implicit TLS" :
@@ -1435,7 +1442,8 @@ relay_test_report(const struct relay_conn *c, const struct relay_tlsinfo *t,
 }
 
 int
-relay_test(struct relay *r, struct buf *report, struct mh_err *err)
+relay_test(struct relay *r, struct buf *report, char *line, size_t linelen,
+    struct mh_err *err)
 {
 	struct relay_conn c;
 	struct relay_tlsinfo tls;
@@ -1464,7 +1472,7 @@ relay_test(struct relay *r, struct buf *report, struct mh_err *err)
 		mh_err_set(err, EX_UNAVAILABLE, "%s: %s", c.peer, why);
 		goto fail;
 	}
-	relay_test_report(&c, &tls, report);
+	relay_test_report(&c, &tls, report, line, linelen);
 	curl_easy_cleanup(c.easy);
 	return 0;
 fail:

@@ -89,11 +89,14 @@ int	relay_run(struct relay *, struct relay_job **, size_t,
 /*
  * `mailhop test`: connect, TLS, AUTH, NOOP, QUIT; append a human report,
  * one "key: value" line each: relay, tls (version, cipher), certificate
- * (subject, issuer, expires, verified), auth, noop.  On failure -1 with a
- * one-line err naming host:port and why: EX_UNAVAILABLE (connection, TLS,
- * AUTH, no AUTH offered, timeout) or EX_CONFIG (plain-text AUTH refused).
+ * (subject, issuer, expires, verified), auth, noop; and put the gist in
+ * line ("host[addr]:port, STARTTLS TLSv1.3, AUTH PLAIN as alice").  On
+ * failure -1 with a one-line err naming host:port and why: EX_UNAVAILABLE
+ * (connection, TLS, AUTH, no AUTH offered, timeout) or EX_CONFIG
+ * (plain-text AUTH refused).
  */
-int	relay_test(struct relay *, struct buf *report, struct mh_err *);
+int	relay_test(struct relay *, struct buf *report, char *line,
+	    size_t linelen, struct mh_err *);
 /*
  * Watch flag (a signal handler's): once it is set, relay_run() starts no
  * further job, so that the transaction in progress ends and nothing new

@@ -45,13 +45,14 @@ struct request {
 	int		 background;	/* -odb: skip if another flusher runs */
 	int		 report;	/* -odi: outcome per recipient on stderr */
 	int		 watch;		/* flush --watch: deliver until a signal */
-	int		 all;		/* flush --all (root): every user's spool */
+	int		 all;		/* flush --all (root): every user's spool;
+					 * test --all: every upstream */
 	const char	*spool;		/* this spool directory, not the
 					 * configured one (flush --all's children) */
 	/* REQ_MKSPOOL */
 	const char	*name;		/* the directory's name: the caller's
 					 * user name or uid */
-	/* REQ_OAUTH_LOGIN */
+	/* REQ_OAUTH_LOGIN, REQ_TEST */
 	const char	*upstream;	/* NAME; NULL: [upstream] ("default") */
 };
 

@@ -537,7 +537,12 @@ mime_wrap_bytes(struct mime *w, const char *s, size_t n, size_t width,
 			w->ocol = 1;
 			w->dot = 0;
 		}
-		if (w->ocol >= width && w->qp_esc == 0) {
+		/*
+		 * Never past 998 octets, even in a malformed quoted-printable
+		 * line where every byte looks like part of an "=XX".
+		 */
+		if (w->ocol >= width && (w->qp_esc == 0 ||
+		    w->ocol + brklen >= MIME_LINE_MAX)) {
 			if (mime_emit(w, s + i - run, run, err) == -1)
 				return -1;
 			run = 0;
@@ -549,7 +554,8 @@ mime_wrap_bytes(struct mime *w, const char *s, size_t n, size_t width,
 				return -1;
 			w->ocol = 0;
 		}
-		if (s[i] == '=' && w->body == MB_QPWRAP)
+		/* An "=" inside an escape does not start one ("b=b=b=..."). */
+		if (s[i] == '=' && w->body == MB_QPWRAP && w->qp_esc == 0)
 			w->qp_esc = 2;
 		else if (w->qp_esc > 0)
 			w->qp_esc--;

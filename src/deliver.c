@@ -1501,7 +1501,7 @@ dl_wake_open(struct dl_run *run, struct mh_err *err)
 	if (!run->opts->watch &&
 	    !(run->opts->background && run->cfg->linger > 0))
 		return 0;
-	if (wake_open(&run->wake, run->sp->dirfd, err) == -1)
+	if (wake_open(&run->wake, run->sp->dirfd, run->sp->path, err) == -1)
 		return -1;
 	run->waking = 1;
 	relayset_stop_on(run->rs, wake_stop_flag());

@@ -78,9 +78,9 @@ wake_mtime(struct wake *w, struct timespec *ts)
 }
 
 int
-wake_open(struct wake *w, int dirfd, struct mh_err *err)
+wake_open(struct wake *w, int dirfd, const char *path, struct mh_err *err)
 {
-	char	 path[64];
+	char	 self[64];
 
 	memset(w, 0, sizeof(*w));
 	w->ifd = -1;
@@ -89,12 +89,14 @@ wake_open(struct wake *w, int dirfd, struct mh_err *err)
 		return -1;
 	/*
 	 * Through /proc, so that the directory watched is the one we hold
-	 * open, not whatever its path names now.
+	 * open, not whatever its path names now; by its path in a root
+	 * without /proc.
 	 */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", dirfd);
 	w->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (w->ifd != -1 && inotify_add_watch(w->ifd, path, IN_MOVED_TO |
-	    IN_ONLYDIR) == -1) {
+	if (w->ifd != -1 && inotify_add_watch(w->ifd, self, IN_MOVED_TO |
+	    IN_ONLYDIR) == -1 && inotify_add_watch(w->ifd, path, IN_MOVED_TO |
+	    IN_ONLYDIR | IN_DONT_FOLLOW) == -1) {
 		close(w->ifd);
 		w->ifd = -1;
 	}

@@ -39,11 +39,11 @@ struct wake {
 };
 
 /*
- * Watch the spool (dirfd, path for messages) and take SIGTERM, SIGINT and
- * SIGHUP.  Without inotify it still works (the fallback); -1 only when
- * the signal pipe cannot be made.
+ * Watch the spool (dirfd; its path where /proc is not mounted) and take
+ * SIGTERM, SIGINT and SIGHUP.  Without inotify it still works (the
+ * fallback); -1 only when the signal pipe cannot be made.
  */
-int	wake_open(struct wake *, int dirfd, struct mh_err *);
+int	wake_open(struct wake *, int dirfd, const char *path, struct mh_err *);
 /* Back to the default signal actions; close what wake_open opened. */
 void	wake_close(struct wake *);
 /*

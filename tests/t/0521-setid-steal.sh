@@ -10,7 +10,7 @@
 # last reply that names the key.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 36
+setid_or_skip 39
 
 S=s3cr3t-$RANDOM$RANDOM-$$
 start_smtpd --user "alice:$S" || bail "no smtpd"
@@ -144,6 +144,26 @@ out=$(as_user "$u" MAILHOP_UPSTREAM_PORT="$EVIL_PORT" "$SBIN/sendmail" -q 2>&1)
 is "$(good connections):$(evil_conns)" "$before:0" "MAILHOP_UPSTREAM_PORT: nothing connects anywhere"
 like "$(last_reply)" "^\[upstream\] is the system's and holds its secret, but MAILHOP_UPSTREAM_PORT sets its key \"port\"" \
     "the last reply names the variable"
+
+# flush --watch re-reads the configuration on SIGHUP (SPEC 10): a change
+# made then is held to the same rule.
+(as_user "$u" "$SBIN/mailhop" flush --watch 2>"$TESTDIR/watch.err") 2>/dev/null &
+wpid=$!
+wait_for test -n "$(proc_of "$u" /mailhop-deliver)"
+watcher=$(proc_of "$u" /mailhop-deliver)
+userfile "[upstream]
+port = $EVIL_PORT"
+as_user "$u" kill -HUP "$watcher"
+_reread() { grep -q 'configuration re-read' "$TESTDIR/watch.err"; }
+wait_for _reread
+ok $? "the watcher re-read the configuration"
+queue "after HUP"
+_tried() { last_reply | grep -q 'sets its key "port"'; }
+wait_for _tried
+ok $? "a message queued then waits, its last reply naming the key"
+kill -TERM "$watcher" 2>/dev/null; wait "$wpid"
+is "$(evil_conns)" 0 "and nothing reached the attacker's server"
+rm -rf "$H/.config"
 
 # A password_command of the system file is not even run when the user
 # changes its upstream (the secret is not read, SPEC 8).

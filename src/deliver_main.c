@@ -68,28 +68,11 @@ dm_env_restore(void)
 	unsetenv(LAUNCH_GNUTLS_VAR);
 }
 
-/*
- * Upstreams of the system configuration that hold a secret (SPEC 8), as
- * the set-id start found them: kept for the life of the process, so that
- * a configuration read again (flush --watch, SIGHUP) is held to the same
- * rule.
- */
-static struct dm_priv	 dm_privileged;
-
-static void	dm_refuse(const struct config *, const struct dm_priv *);
-
-/*
- * flush --watch on SIGHUP: the same load as at start-up.  Set-id, the
- * group is gone by then: the caller's files are read as the caller, and a
- * system upstream they now change is refused like at start-up.
- */
+/* flush --watch on SIGHUP: the same load as at start-up. */
 static int
 dm_reload(struct config *cfg, const struct request *req, struct mh_err *err)
 {
-	if (conf_load(cfg, req->config, req->config != NULL, err) == -1)
-		return -1;
-	dm_refuse(cfg, &dm_privileged);
-	return 0;
+	return conf_load(cfg, req->config, req->config != NULL, err);
 }
 
 /*
@@ -314,7 +297,7 @@ static int
 dm_config(struct setid *id, const struct request *req, struct config *cfg,
     struct mh_err *err)
 {
-	struct dm_priv	*priv = &dm_privileged;
+	struct dm_priv	 priv = { NULL, 0 };
 	const char	*explicit = req->config;
 	int		 rc;
 
@@ -331,15 +314,18 @@ dm_config(struct setid *id, const struct request *req, struct config *cfg,
 	}
 	rc = conf_load_system(cfg, err);
 	if (rc == 0)
-		dm_hold(id, cfg, priv);
-	if (setid_drop(id, err) == -1)
+		dm_hold(id, cfg, &priv);
+	if (setid_drop(id, err) == -1) {
+		dm_priv_free(&priv);
 		return -1;
+	}
 	setid_env_restore(id);
 	if (rc == 0 && (conf_load_user(cfg, err) == -1 ||
 	    conf_load_env(cfg, err) == -1 || conf_finish(cfg, err) == -1))
 		rc = -1;
 	if (rc == 0)
-		dm_refuse(cfg, priv);
+		dm_refuse(cfg, &priv);
+	dm_priv_free(&priv);
 	return rc;
 }
 
@@ -591,7 +577,6 @@ dm_run(struct setid *id, const struct request *req, struct mh_err *err)
 	}
 	conf_free(&cfg);
 	secret_held_clear();
-	dm_priv_free(&dm_privileged);
 	return rc;
 }
 

@@ -23,8 +23,9 @@ start_smtpd --tls starttls --auth plain --user alice:secret-pw-1 || bail "no smt
 
 # ---- the root ----
 R=$TESTDIR/root
-bindir=$(mkvar bindir)
-helperdir=$(mkvar pkglibexecdir)
+# (The last line: a make that regenerates its Makefile first says so.)
+bindir=$(mkvar bindir | tail -n 1)
+helperdir=$(mkvar pkglibexecdir | tail -n 1)
 [ -n "$bindir" ] && [ -n "$helperdir" ] || bail "cannot read the build's directories"
 put() {	# put SRC DEST: a copy of SRC at DEST in the root (links resolved)
     mkdir -p "$R$(dirname "$2")" && cp -L "$1" "$R$2"
@@ -51,8 +52,9 @@ is "$(printf '%s\n' "$files" | grep -v '\.so' | tr '\n' ' ')" \
 ok $([ -z "$(cd "$R" && find . -name sh -o -name bash -o -name passwd -o -name group)" ] &&
     [ ! -e "$R/var" ] && [ ! -e "$R/tmp" ]; echo $?) "no shell, no passwd, no /var/spool, no /tmp"
 
-# The writable spool and the secret, the uid's own.
-mkdir -m 700 "$TESTDIR/spool"
+# The writable volume and the secret, the uid's own; mailhop makes its
+# spool in the volume (as contrib/docker/Dockerfile has it).
+mkdir -m 755 "$TESTDIR/spool"
 printf 'secret-pw-1\n' > "$TESTDIR/secret"
 chmod 400 "$TESTDIR/secret"
 chown "$U:$U" "$TESTDIR/spool" "$TESTDIR/secret"
@@ -60,7 +62,7 @@ chown "$U:$U" "$TESTDIR/spool" "$TESTDIR/secret"
 CHROOT=$(command -v chroot)
 ENVV=(MAILHOP_UPSTREAM_HOST=127.0.0.1 MAILHOP_UPSTREAM_PORT="$SMTPD_PORT"
     MAILHOP_UPSTREAM_USER=alice MAILHOP_UPSTREAM_PASSWORD_FILE=/run/secrets/smtp
-    MAILHOP_SENDER_DOMAIN=example.com MAILHOP_QUEUE_DIR=/spool)
+    MAILHOP_SENDER_DOMAIN=example.com MAILHOP_QUEUE_DIR=/spool/mailhop)
 # inroot [VAR=VALUE...] -- CMD ARGS: CMD in the read-only root, as uid $U,
 # with only the MAILHOP_ variables above (and the VARs) in its environment;
 # /proc is mounted unless NOPROC is set.
@@ -106,7 +108,8 @@ is "$(transcript mail 1) $(transcript tls 1) $(transcript auth 1)" "app@example.
 _no_root_pids() { [ -z "$(root_pids)" ]; }
 wait_for _no_root_pids
 ok $? "nothing deferred: the background delivery is gone"
-is "$(stat -c %u "$TESTDIR/spool/flush.lock")" "$U" "it ran as uid $U (its lock file)"
+is "$(stat -c %u:%a "$TESTDIR/spool/mailhop") $(stat -c %u "$TESTDIR/spool/mailhop/flush.lock")" "$U:700 $U" \
+    "it ran as uid $U and made its spool, 0700, in the volume"
 
 # flush --watch as the long-running process, its stderr ours.
 # (The shell's job is the unshare; the watch is the process in the root.)
@@ -127,7 +130,7 @@ like "$(cat "$TESTDIR/watch.err")" "mailhop\\[[0-9]+\\]: [0-9A-Z]+: from=<$U@exa
 kill -TERM "$watch"
 wait "$job"
 is "$?" 0 "SIGTERM: it exits 0"
-is "$(spool_count "$TESTDIR/spool")" 0 "the spool is empty"
+is "$(spool_count "$TESTDIR/spool/mailhop")" 0 "the spool is empty"
 
 # A root without /proc (a bare chroot): the helper is found where it was
 # installed, and the watch sees the spool through its path.

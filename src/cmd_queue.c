@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,9 +299,10 @@ struct q_list {
 	const struct config *cfg;	/* root's, for its own spool's marks */
 };
 
+/* One entry to out, counted in t (0 when it went away meanwhile). */
 static void
-q_list_one(struct spool *sp, const char *id, struct q_list *l,
-    const char *user)
+q_list_one(struct spool *sp, const char *id, const struct q_list *l,
+    const char *user, FILE *out, struct q_total *t)
 {
 	struct envelope	 env;
 	struct mh_err	 err;
@@ -309,19 +311,96 @@ q_list_one(struct spool *sp, const char *id, struct q_list *l,
 	rc = spool_peek(sp, id, &env, &err);
 	if (rc == 1)
 		return;		/* delivered or deleted since the listing */
-	if (l->t.entries++ == 0 && !l->json)
-		q_print_header(stdout);
+	t->entries++;
 	if (rc == -1) {
-		q_list_damaged(stdout, l->json, &err, id);
+		q_list_damaged(out, l->json, &err, id);
 		return;
 	}
-	l->t.bytes += env.size;
+	t->bytes += env.size;
 	if (l->json)
-		q_json_entry(stdout, &env, user);
+		q_json_entry(out, &env, user);
 	else
-		q_print_entry(stdout, &env, l->all ? user : NULL,
+		q_print_entry(out, &env, l->all ? user : NULL,
 		    l->show_relay);
 	envelope_free(&env);
+}
+
+/*
+ * A long queue is read by two threads (SPEC 13: mailq with 10,000
+ * entries in 50 ms; opening and reading each envelope is most of the
+ * cost): each reads and formats half of a chunk of Q_CHUNK entries into
+ * a buffer, and the halves are written in order, so the output is the
+ * same as one thread's and memory stays bounded.
+ */
+#define Q_CHUNK		1024
+
+struct q_part {
+	struct spool		*sp;
+	char			**ids;
+	size_t			 n;
+	const struct q_list	*l;
+	const char		*user;
+	struct q_total		 t;
+	char			*buf;
+	size_t			 len;
+};
+
+static void *
+q_part_run(void *arg)
+{
+	struct q_part	*p = arg;
+	FILE		*f;
+	size_t		 i;
+
+	memset(&p->t, 0, sizeof(p->t));
+	p->buf = NULL;
+	p->len = 0;
+	if ((f = open_memstream(&p->buf, &p->len)) == NULL)
+		return NULL;
+	for (i = 0; i < p->n; i++)
+		q_list_one(p->sp, p->ids[i], p->l, p->user, f, &p->t);
+	fclose(f);
+	return NULL;
+}
+
+/* Write a part (the header first, before the first entry). */
+static void
+q_part_put(struct q_part *p, struct q_list *l)
+{
+	if (p->t.entries > 0 && l->t.entries == 0 && !l->json)
+		q_print_header(stdout);
+	if (p->len > 0)
+		fwrite(p->buf, 1, p->len, stdout);
+	free(p->buf);
+	p->buf = NULL;
+	l->t.entries += p->t.entries;
+	l->t.bytes += p->t.bytes;
+}
+
+static void
+q_list_chunk(struct spool *sp, char **ids, size_t n, struct q_list *l,
+    const char *user)
+{
+	struct q_part	 a, b;
+	pthread_t	 tid;
+	int		 threaded;
+
+	a.sp = b.sp = sp;
+	a.l = b.l = l;
+	a.user = b.user = user;
+	a.ids = ids;
+	a.n = n < 64 ? n : n / 2;
+	b.ids = ids + a.n;
+	b.n = n - a.n;
+	threaded = b.n > 0 && pthread_create(&tid, NULL, q_part_run, &b) == 0;
+	q_part_run(&a);
+	if (b.n > 0 && !threaded)
+		q_part_run(&b);
+	if (threaded)
+		pthread_join(tid, NULL);
+	q_part_put(&a, l);
+	if (b.n > 0)
+		q_part_put(&b, l);
 }
 
 static int
@@ -333,8 +412,9 @@ q_list_spool(struct spool *sp, struct q_list *l, const char *user,
 
 	if (spool_list(sp, &ids, &n, err) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
-		q_list_one(sp, ids[i], l, user);
+	for (i = 0; i < n; i += Q_CHUNK)
+		q_list_chunk(sp, ids + i, n - i < Q_CHUNK ? n - i : Q_CHUNK,
+		    l, user);
 	spool_ids_free(ids, n);
 	return 0;
 }

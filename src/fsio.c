@@ -143,6 +143,18 @@ fsio_fsync_dir(int dirfd, struct mh_err *err)
 	return 0;
 }
 
+void
+fsio_writeback(int fd, off_t off, off_t len)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, off, len, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+	(void)off;
+	(void)len;
+#endif
+}
+
 int
 fsio_fsync_file(int fd, const char *what, struct mh_err *err)
 {

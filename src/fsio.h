@@ -32,6 +32,12 @@ int	fsio_write_atomic(int dirfd, const char *tmp, const char *name,
 int	fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
 	    const void *, size_t, struct mh_err *);
 int	fsio_fsync_dir(int dirfd, struct mh_err *);
+/*
+ * Start writing [off, off + len) of fd back to the disk, without waiting
+ * (sync_file_range; a no-op where it is missing).  Not a durability step:
+ * a large file written this way as it grows leaves less for its fsync.
+ */
+void	fsio_writeback(int fd, off_t off, off_t len);
 /* fsync a file we wrote; EX_TEMPFAIL "fsync of <what>" on failure. */
 int	fsio_fsync_file(int fd, const char *what, struct mh_err *);
 /*

@@ -34,6 +34,8 @@ struct message {
 	struct rfc5322	 hdr;
 	struct buf	 out;		/* write buffer towards outfd */
 	uint64_t	 size;		/* bytes written so far (CRLF form) */
+	uint64_t	 written;	/* of them, handed to write(2) */
+	uint64_t	 wb_from;	/* write-back started up to here */
 	int		 in_body;
 	int		 has_from, has_date, has_msgid, has_resent;
 	struct addr_list rcpts;		/* from headers when extract */

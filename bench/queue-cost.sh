@@ -5,9 +5,13 @@
 #   1. sendmail (-odb, the default) of one 2 KB message into a spool that
 #      already holds 0, 10,000 and 100,000 deferred entries: the wall time
 #      until sendmail exits, and the CPU of the background delivery it
-#      starts (user + system, the helper reaped by this script);
+#      starts (user + system, the helper reaped by this script), with
+#      [queue] linger = 0 so that each message's delivery ends by itself;
 #   2. 10,000 messages queued in a row into an empty spool: the total CPU
-#      of every process involved (sendmail and all background deliveries);
+#      of every process involved (sendmail and all background deliveries),
+#      with lingering as configured by default (the lingering delivery is
+#      stopped with SIGTERM 5 s after the last message; its CPU counts),
+#      and with linger = 0;
 #   3. mailq with 10,000 entries.
 #
 # The deferred entries are written by bench/fill-spool.py; a first message
@@ -67,14 +71,14 @@ ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPE
 msg = (b"From: bench@example.org\nTo: sink@example.net\nSubject: bench\n\n" +
        (b"y" * 75 + b"\n") * 26)
 
-def conf(name):
+def conf(name, extra=""):
     """A config whose spool is W/fs/NAME; the upstream is down."""
     path = os.path.join(w, name + ".conf")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.write(fd, ("[upstream]\nhost = 127.0.0.1\nport = %s\ntls = none\n"
         "[queue]\ndir = %s\ndeliver = background\n%s\n[log]\nsyslog = no\n"
         "file = %s\n" % (os.environ["PORT"], os.path.join(w, "fs", name),
-        os.environ["CONF"].replace("\\n", "\n"),
+        os.environ["CONF"].replace("\\n", "\n") + "\n" + extra,
         os.path.join(w, name + ".log"))).encode())
     os.close(fd)
     return path
@@ -98,6 +102,15 @@ def send(cfg):
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("sendmail failed: status %d" % os.waitstatus_to_exitcode(status))
     return t1 - t0, cpu(ru)
+
+def knows_linger():
+    """Whether this mailhop has [queue] linger (an older one: exit 78)."""
+    path = conf("probe")
+    with open(path, "a") as f:
+        f.write("[queue]\nlinger = 0\n")
+    env = dict(os.environ, MAILHOP_CONFIG=path)
+    return subprocess.run(["mailhop", "config"], executable=mailhop, env=env,
+        capture_output=True).returncode == 0
 
 def children():
     pids = []
@@ -132,10 +145,12 @@ def entries(spool):
 def med(v):
     return statistics.median(v) * 1000
 
-print("upstream down; %d timed messages per spool size (medians; min-max)" % runs)
+linger = knows_linger()
+print("upstream down; %d timed messages per spool size (medians; min-max)%s"
+      % (runs, "; linger = 0" if linger else ""))
 for n in counts:
     name = "spool-%d" % n
-    cfg = conf(name)
+    cfg = conf(name, "linger = 0" if linger else "")
     subprocess.run([fill, os.path.join(w, "fs", name), str(n)], check=True)
     os.sync()
     t0 = time.perf_counter()
@@ -167,8 +182,8 @@ for n in counts:
             left, med(times), min(times) * 1000, max(times) * 1000, len(out)))
     subprocess.run(["rm", "-rf", os.path.join(w, "fs", name)])
 
-if row > 0:
-    cfg = conf("row")
+def in_a_row(name, extra, how):
+    cfg = conf(name, extra)
     before = cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
     t0 = time.perf_counter()
     for i in range(row):
@@ -180,8 +195,15 @@ if row > 0:
             except ChildProcessError:
                 break
     t1 = time.perf_counter()
-    reap(60)
+    reap(5)
     total = cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - before
-    print("  %d messages in a row: %.1f s, total CPU %.1f s (%.2f ms a message)"
-          % (row, t1 - t0, total, total * 1000 / row))
+    left = entries(os.path.join(w, "fs", name))
+    print("  %d messages in a row (%s): %.1f s, total CPU %.1f s (%.2f ms a "
+          "message), %d queued" % (row, how, t1 - t0, total, total * 1000 / row, left))
+    subprocess.run(["rm", "-rf", os.path.join(w, "fs", name)])
+
+if row > 0:
+    in_a_row("row", "", "lingering as by default" if linger else "")
+    if linger:
+        in_a_row("row0", "linger = 0", "linger = 0")
 PY

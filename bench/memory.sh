@@ -75,6 +75,6 @@ for s in $SIZES; do
 	*[!0-9]*|'') echo "memory.sh: $s: mailhop failed: $kb" >&2; st=1 ;;
 	*) [ "$kb" -le "$LIMIT_KB" ] || { echo "memory.sh: $s: $kb kB > $LIMIT_KB kB" >&2; st=1; } ;;
 	esac
-	rm -f "$dir"/spool/*
+	rm -rf "$dir"/spool/*
 done
 exit $st

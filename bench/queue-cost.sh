@@ -50,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$W/fs"
 if [ "$SPOOL_FS" = loop ]; then
-	truncate -s 4G "$W/fs.img" && mkfs.ext4 -q -F "$W/fs.img" &&
+	truncate -s 4G "$W/fs.img" && mkfs.ext4 -q -F -N 1000000 "$W/fs.img" &&
 	    mount -o loop "$W/fs.img" "$W/fs" || exit 1
 	echo "spools on: ext4 in a loop device (backed by $(stat -f -c %T "$W") at $W)"
 else

@@ -353,6 +353,18 @@ conf_delivery_error(const struct config *cfg)
 
 /* ---- setters ------------------------------------------------------ */
 
+int
+conf_own_dir(const char *path)
+{
+	struct stat	 st;
+
+	if (path == NULL || path[0] != '/')
+		return 0;
+	if (stat(path, &st) == -1)
+		return errno == ENOENT;
+	return st.st_uid == getuid();
+}
+
 const char *
 conf_home(void)
 {
@@ -360,7 +372,7 @@ conf_home(void)
 	struct passwd	*pw;
 
 	home = getenv("HOME");
-	if (home != NULL && home[0] == '/')
+	if (conf_own_dir(home))
 		return home;
 	pw = getpwuid(getuid());
 	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/')

@@ -266,6 +266,20 @@ const char *upstream_section(const struct upstream *, char *, size_t);
 
 /* domain, else the domain part of the host's FQDN, else the host name. */
 const char *conf_domain(const struct config *);
+/*
+ * The caller's home: $HOME when it names a directory of the caller's, else
+ * the password database's (a HOME inherited from another account -- sudo
+ * -u www-data, a daemon started from root's shell, cron's bare
+ * environment -- is not the caller's).  NULL if neither is absolute.
+ */
+const char *conf_home(void);
+/*
+ * Whether path may locate the caller's files: absolute, and a directory of
+ * the caller's or not there yet (it will be made as the caller).  An
+ * XDG_* or HOME variable that fails this is someone else's and is passed
+ * over.
+ */
+int	conf_own_dir(const char *path);
 /* Look up a bare local name in [aliases] (case-insensitive); NULL if none. */
 const struct conf_alias *conf_alias_find(const struct config *, const char *);
 

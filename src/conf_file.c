@@ -188,14 +188,18 @@ conf_load_system(struct config *cfg, struct mh_err *err)
 	    CONF_SRC_DEFAULT, err) == -1 ? -1 : 0;
 }
 
-/* $XDG_CONFIG_HOME/mailhop/mailhop.conf, else ~/.config/mailhop/... */
+/*
+ * $XDG_CONFIG_HOME/mailhop/mailhop.conf, else ~/.config/mailhop/...: the
+ * caller's own (conf_own_dir()), so that a HOME or XDG_CONFIG_HOME left
+ * over from another account never stops the caller's mail.
+ */
 static char *
 conf_user_path(void)
 {
 	const char	*xdg, *home;
 
 	xdg = getenv("XDG_CONFIG_HOME");
-	if (xdg != NULL && xdg[0] == '/')
+	if (conf_own_dir(xdg))
 		return xasprintf("%s/mailhop/mailhop.conf", xdg);
 	home = conf_home();
 	if (home == NULL)

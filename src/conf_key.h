@@ -86,8 +86,6 @@ struct conf_found {
 /* conf.c, for conf_file.c: parse text as layer; found may be NULL. */
 int	conf_parse_text(struct config *, const char *name, enum conf_layer,
 	    const char *, size_t, struct conf_found *, struct mh_err *);
-/* $HOME, else the password database's home; NULL if neither is absolute. */
-const char *conf_home(void);
 /*
  * A mistake found outside the parser (conf_env.c: a _FILE that cannot be
  * read) about key of section, named after o: recorded like the parser's

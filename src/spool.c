@@ -199,21 +199,6 @@ spool_expand(const char *dir, struct mh_err *err)
 	return b.data;
 }
 
-static const char *
-spool_home(void)
-{
-	const char	*home;
-	struct passwd	*pw;
-
-	home = getenv("HOME");
-	if (home != NULL && home[0] == '/')
-		return home;
-	pw = getpwuid(geteuid());
-	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/')
-		return pw->pw_dir;
-	return NULL;
-}
-
 /*
  * The system spool root is usable as a fallback when root made it: owned
  * by root, sticky, not writable or readable by others (1731 root:mailhop
@@ -249,9 +234,10 @@ spool_path(const struct config *cfg, struct mh_err *err)
 
 	if (cfg != NULL && cfg->dir != NULL && cfg->dir[0] != '\0')
 		return spool_expand(cfg->dir, err);
-	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/')
+	xdg = getenv("XDG_STATE_HOME");
+	if (conf_own_dir(xdg))
 		return xasprintf("%s/mailhop", xdg);
-	if ((home = spool_home()) != NULL)
+	if ((home = conf_home()) != NULL)
 		return xasprintf("%s/.local/state/mailhop", home);
 	mh_err_set(err, EX_CANTCREAT, "no spool directory: no home "
 	    "directory and no %s; %s", paths_spool_root, SPOOL_MOVE_HINT);

@@ -423,12 +423,54 @@ conf_set_url(struct conf_parse *p, const struct conf_target *t,
 	return 1;
 }
 
+/*
+ * "name:587" or "[v6]:587": a port written into the host (a bare IPv6
+ * address has more than one ':' before the last and no brackets).
+ */
+static const char *
+conf_host_port(const char *v)
+{
+	const char	*c = strrchr(v, ':');
+
+	if (c == NULL || c[1] == '\0' || strspn(c + 1, "0123456789") !=
+	    strlen(c + 1))
+		return NULL;
+	if (v[0] == '[')
+		return c > v && c[-1] == ']' ? c + 1 : NULL;
+	return memchr(v, ':', (size_t)(c - v)) == NULL ? c + 1 : NULL;
+}
+
+/* An IPv6 address, bracketed or not: the only host with a ':'. */
+static int
+conf_is_ipv6(const char *v)
+{
+	size_t	 n = strlen(v);
+
+	if (v[0] == '[') {
+		if (n < 3 || v[n - 1] != ']')
+			return 0;
+		v++;
+		n -= 2;
+	}
+	return strspn(v, "0123456789abcdefABCDEF:.") == n &&
+	    memchr(v, ':', n) != NULL;
+}
+
 /* A host or domain name goes into a URL and into EHLO: no URL syntax. */
 static int
 conf_set_host(struct conf_parse *p, const struct conf_target *t,
     const struct conf_key *k, const char *v)
 {
-	if (conf_has_space(v) || strpbrk(v, "/?#@\\\"'<>,;") != NULL)
+	char		 why[96];
+	const char	*port;
+
+	if (strcmp(k->name, "host") == 0 && (port = conf_host_port(v)) != NULL) {
+		snprintf(why, sizeof(why), "a host name without a port (the "
+		    "port is a key of its own: port = %.8s)", port);
+		return conf_bad(p, k, v, why);
+	}
+	if (conf_has_space(v) || strpbrk(v, "/?#@\\\"'<>,;") != NULL ||
+	    (strchr(v, ':') != NULL && !conf_is_ipv6(v)))
 		return conf_bad(p, k, v, "a host name");
 	conf_str_replace(t->base, k, xstrdup(v));
 	return 1;

@@ -39,6 +39,8 @@
 #include "xmem.h"
 
 #define RELAY_RCPT_MAX	100	/* RCPT commands per transaction */
+/* How long a first look waits for a greeting on port 465 (see below). */
+#define RELAY_GREETING_PROBE	10
 
 /* What the next server reply answers. */
 enum relay_cmd {
@@ -137,6 +139,8 @@ struct relay {
 	void		*done_arg;
 	char		 setup_error[RELAY_REPLY_MAX];
 	const volatile sig_atomic_t *stop;	/* set: start no more jobs */
+	int		 probed;	/* relay_greeting_probe() has run */
+	char		 probe_error[RELAY_REPLY_MAX];
 };
 
 /*
@@ -482,6 +486,15 @@ relay_cb_read(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 /* Replies to NOOP (relay_test) come as "body": not needed. */
+/* The probe's NOOP answer is not wanted. */
+static size_t
+relay_cb_discard(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	(void)ptr;
+	(void)arg;
+	return size * nmemb;
+}
+
 static size_t
 relay_cb_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -889,6 +902,11 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
 	    c->off < c->size)
 		relay_setf(dst, dstsz, "timed out after %lds sending the message",
 		    t);
+	else if (rc == CURLE_OPERATION_TIMEDOUT && c->cmd == CMD_GREETING &&
+	    c->r->up->tls != CONF_TLS_IMPLICIT)
+		relay_setf(dst, dstsz, "timed out after %lds waiting for the "
+		    "greeting (a server that expects TLS at once, as on port "
+		    "465, never sends one: then use tls = tls)", t);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		relay_setf(dst, dstsz, "timed out after %lds waiting for the reply "
 		    "to %s", t, relay_cmd_names[c->cmd]);
@@ -901,6 +919,12 @@ relay_conn_error(const struct relay_conn *c, CURLcode rc, char *dst,
 	else if (rc == CURLE_USE_SSL_FAILED)
 		relay_setf(dst, dstsz, "the server does not offer STARTTLS "
 		    "(tls = starttls): nothing sent");
+	else if (rc == CURLE_SSL_CONNECT_ERROR &&
+	    c->r->up->tls == CONF_TLS_IMPLICIT &&
+	    strstr(detail, "wrong version number") != NULL)
+		/* OpenSSL read a plain "220 ..." where a handshake should be. */
+		relay_setf(dst, dstsz, "TLS: %s (the server did not start TLS "
+		    "at once: for port 587 use tls = starttls)", detail);
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION ||
 	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM ||
 	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CIPHER)
@@ -1345,6 +1369,63 @@ relay_multi_open(struct relay *r, struct mh_err *err)
 	return 0;
 }
 
+const char *
+relay_port_warning(const struct upstream *up, char *buf, size_t len)
+{
+	int	 port = upstream_port(up);
+
+	if (port == 465 && up->tls != CONF_TLS_IMPLICIT)
+		relay_setf(buf, len, "port 465 expects TLS at once (RFC 8314) "
+		    "and a server there sends no greeting before it: use "
+		    "tls = tls");
+	else if ((port == 587 || port == 25) && up->tls == CONF_TLS_IMPLICIT)
+		relay_setf(buf, len, "port %d starts in plain text and offers "
+		    "STARTTLS: tls = tls fails there with \"wrong version "
+		    "number\"; use tls = starttls", port);
+	else
+		return NULL;
+	return buf;
+}
+
+/*
+ * tls = starttls (or none) on port 465: a server there waits for a TLS
+ * handshake and never greets, and libcurl would wait `timeout` for the
+ * greeting on every run.  So a first look, once per relay: a plain
+ * connection that gives up on the greeting after RELAY_GREETING_PROBE
+ * seconds.  Only that silence fails the run; anything else is left to the
+ * real session to report.
+ */
+static const char *
+relay_greeting_probe(struct relay *r)
+{
+	const struct upstream *up = r->up;
+	long		 t = up->timeout;
+	CURL		*e;
+	int		 bad = 0;
+
+	if (r->probed)
+		return r->probe_error[0] != '\0' ? r->probe_error : NULL;
+	r->probed = 1;
+	if (upstream_port(up) != 465 || up->tls == CONF_TLS_IMPLICIT)
+		return NULL;
+	if (t > RELAY_GREETING_PROBE)
+		t = RELAY_GREETING_PROBE;
+	if ((e = curl_easy_init()) == NULL)
+		return NULL;
+	bad |= curl_easy_setopt(e, CURLOPT_URL, r->url);
+	bad |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "NOOP");
+	bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_NONE);
+	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, up->timeout);
+	bad |= curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT, t);
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, relay_cb_discard);
+	if (!bad && curl_easy_perform(e) == CURLE_OPERATION_TIMEDOUT)
+		relay_setf(r->probe_error, sizeof(r->probe_error), "no greeting "
+		    "within %lds on port 465, which expects TLS at once "
+		    "(RFC 8314): use tls = tls", t);
+	curl_easy_cleanup(e);
+	return r->probe_error[0] != '\0' ? r->probe_error : NULL;
+}
+
 int
 relay_run(struct relay *r, struct relay_job **jobs, size_t njobs,
     relay_done_fn *done, void *arg, struct mh_err *err)
@@ -1363,6 +1444,8 @@ relay_run(struct relay *r, struct relay_job **jobs, size_t njobs,
 	r->setup_error[0] = '\0';
 	if ((refusal = relay_plaintext_refusal(r)) == NULL)
 		refusal = relay_token_first(r);
+	if (refusal == NULL)
+		refusal = relay_greeting_probe(r);
 	if (refusal != NULL) {
 		while (r->next < njobs)
 			relay_job_fail(r, jobs[r->next++], 0, refusal);
@@ -1455,6 +1538,9 @@ relay_test(struct relay *r, struct buf *report, char *line, size_t linelen,
 		return mh_err_set(err, EX_CONFIG, "%s", refusal);
 	if ((refusal = relay_token_first(r)) != NULL)
 		return mh_err_set(err, EX_UNAVAILABLE, "%s", refusal);
+	if ((refusal = relay_greeting_probe(r)) != NULL)
+		return mh_err_set(err, EX_UNAVAILABLE, "%s:%d: %s", r->up->host,
+		    upstream_port(r->up), refusal);
 	if (relay_conn_init(r, &c, 1, err) == -1)
 		goto fail;
 	memset(&tls, 0, sizeof(tls));

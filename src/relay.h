@@ -105,6 +105,16 @@ int	relay_test(struct relay *, struct buf *report, char *line,
 void	relay_stop_on(struct relay *, const volatile sig_atomic_t *flag);
 void	relay_free(struct relay *);
 /*
+ * A port and tls pair that is almost always a mistake (RFC 8314: 465 is
+ * implicit TLS; 587 and 25 start in plain text), in words for `mailhop
+ * test` to print before it connects (into buf); NULL when fine.  With
+ * tls = starttls or none on port 465, relay_run() and relay_test() first
+ * look for a greeting for at most 10 seconds (not `timeout`) and fail
+ * saying so when none comes.
+ */
+const char *relay_port_warning(const struct upstream *, char *buf,
+	    size_t len);
+/*
  * oauth_provider set (oauth.h): the spool's state directory, where the
  * access token is cached and one process at a time refreshes it.  Call
  * before relay_run(); without it every run fetches a token.  The token is

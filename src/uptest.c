@@ -39,9 +39,14 @@ ut_one(const struct upstream *up, const struct request *req, int brief,
 	struct relay	*r;
 	struct buf	 report;
 	char		 line[512], down[DOWN_REASON_MAX + 96];
+	char		 warn[RELAY_REPLY_MAX];
 	int		 rc = -1;
 
 	line[0] = '\0';
+	/* A port and tls that do not match: said before connecting. */
+	if (relay_port_warning(up, warn, sizeof(warn)) != NULL)
+		fprintf(stderr, "mailhop: warning: %s%s%s\n", brief ?
+		    up->name : "", brief ? ": " : "", warn);
 	buf_init(&report, 0);
 	if ((r = relay_new(up, 1, req->verbose, err)) != NULL)
 		rc = relay_test(r, &report, line, sizeof(line), err);

@@ -5,7 +5,7 @@
 # -C or MAILHOP_CONFIG file owned by someone else; a secret in a file that
 # others can read is refused; nothing is queued on any of these.
 . "$TESTLIB/tap.sh"
-plan 26
+plan 29
 
 # run ARGS...: $out (stdout), $err (stderr), $st
 run() {
@@ -27,6 +27,18 @@ run mailhop -C "$f" config
 is "$st" 78 "bad value: exit 78"
 is "$err" "mailhop: $f:5: bad value \"12X\" for \"max_size\" in [queue]: expected a size (a number with K, M or G)" \
     "names the value, the key and what was expected"
+
+# issue 12: a port written into host is refused when the file is read
+# (it used to pass, then fail at delivery as "URL using bad/illegal
+# format"), naming the port key; sendmail still queues (delivery-only).
+printf '[upstream]\nhost = smtp.example.com:5587\n' > "$f"
+run mailhop -C "$f" config
+is "$st $err" "78 mailhop: $f:2: bad value \"smtp.example.com:5587\" for \"host\" in [upstream]: expected a host name without a port (the port is a key of its own: port = 5587)" \
+    "host = name:port: exit 78, pointing at the port key"
+run mailhop -C "$f" test
+is "$st" 78 "mailhop test: exit 78 too, before connecting"
+printf 'Subject: hp\n\nx\n' | XDG_STATE_HOME=$TESTDIR/hp mh sendmail -C "$f" -odq bob@example.net
+is "$?" 0 "sendmail still queues"
 
 printf '[upstream]\nhost = a\n[upstream]\nhost = b\n' > "$f"
 run mailhop -C "$f" config

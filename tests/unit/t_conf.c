@@ -520,6 +520,35 @@ START_TEST(error_syntax)
 }
 END_TEST
 
+/* issue 12: "host = name:port" is refused pointing at the port key. */
+START_TEST(error_host_port)
+{
+	struct config	 c;
+
+	expect_derr("[upstream]\nhost = smtp.example.com:5587\n", "t.conf:2: "
+	    "bad value \"smtp.example.com:5587\" for \"host\" in [upstream]: "
+	    "expected a host name without a port (the port is a key of its "
+	    "own: port = 5587)");
+	expect_derr("[upstream.b]\nhost = [2001:db8::1]:465\n", "t.conf:2: "
+	    "bad value \"[2001:db8::1]:465\" for \"host\" in [upstream.b]: "
+	    "expected a host name without a port (the port is a key of its "
+	    "own: port = 465)");
+	/* IPv6 addresses are hosts; ':' elsewhere is a plain bad value */
+	conf_init(&c);
+	expect_ok(&c, "[upstream]\nhost = 2001:db8::1\n");
+	ck_assert_str_eq(DEF(c)->host, "2001:db8::1");
+	ck_assert_ptr_null(conf_delivery_error(&c));
+	conf_free(&c);
+	conf_init(&c);
+	expect_ok(&c, "[upstream]\nhost = [2001:db8::1]\n");
+	ck_assert_ptr_null(conf_delivery_error(&c));
+	conf_free(&c);
+	expect_derr("[upstream]\nhost = smtp.example.com:smtp\n", "t.conf:2: "
+	    "bad value \"smtp.example.com:smtp\" for \"host\" in [upstream]: "
+	    "expected a host name");
+}
+END_TEST
+
 START_TEST(error_bad_values)
 {
 	expect_derr("[upstream]\nport = 70000\n", "t.conf:2: bad value \"70000\" "
@@ -1555,6 +1584,7 @@ suite(void)
 	tcase_add_test(tc, error_unknown_section);
 	tcase_add_test(tc, error_syntax);
 	tcase_add_test(tc, error_bad_values);
+	tcase_add_test(tc, error_host_port);
 	tcase_add_test(tc, error_long_value_is_cut_in_message);
 	tcase_add_test(tc, error_duplicates);
 	tcase_add_test(tc, error_control_characters);

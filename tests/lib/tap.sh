@@ -215,6 +215,20 @@ mh_conf() {
     export MAILHOP_CONFIG="$f"
 }
 
+# mh_upstream NAME PORT TLS [USER PASSWORD]: on stdout, the section of an
+# upstream on a test server at 127.0.0.1:PORT -- [upstream] for NAME
+# default, else [upstream.NAME] -- with tls = TLS (starttls, tls, none),
+# ca_file when TLS is not none and the test CA exists, and AUTH
+# credentials when given.  For MH_CONF_BASE=no mh_conf "$(mh_upstream ...)".
+mh_upstream() {
+    local name=$1 port=$2 tls=$3
+    if [ "$name" = default ]; then echo "[upstream]"; else echo "[upstream.$name]"; fi
+    printf 'host = 127.0.0.1\nport = %s\ntls = %s\n' "$port" "$tls"
+    [ "$tls" != none ] && [ -f "$TESTDIR/ca/ca.pem" ] && echo "ca_file = $TESTDIR/ca/ca.pem"
+    [ $# -ge 5 ] && printf 'user = %s\npassword = %s\n' "$4" "$5"
+    return 0
+}
+
 # mh_conf_log [EXTRA INI TEXT]: mh_conf, plus a [log] file $TESTDIR/mail.log
 # (no syslog); LOG names the file
 LOG=$TESTDIR/mail.log

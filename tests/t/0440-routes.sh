@@ -3,7 +3,8 @@
 # SPEC 9: [route] picks the upstreams by envelope sender when an entry is
 # delivered (exact, *@domain, longest *@*.domain, *; the null sender takes
 # *); three upstreams on three servers, each with its own credentials and
-# TLS mode, see only their own senders and credentials; mailq and JSON
+# TLS mode (password, password_file, password_command), see only their
+# own senders and credentials; mailq and JSON
 # name the upstream last tried; log lines carry relay=NAME[host]:port; a
 # bounce names the upstream that refused (Remote-MTA); a route changed
 # after queueing applies to mail already queued.
@@ -18,29 +19,19 @@ start_smtpd --tls implicit --user bob:pw-b \
 B_PORT=$SMTPD_PORT B_LOG=$SMTPD_LOG
 start_smtpd --tls none --auth plain --user carol:pw-c || bail "no smtpd c"
 C_PORT=$SMTPD_PORT C_LOG=$SMTPD_LOG
-CA=$TESTDIR/ca/ca.pem
 LOG=$TESTDIR/mail.log
 
+# Each upstream its own credentials, from a different source.
+printf 'pw-b\n' > "$TESTDIR/b.secret"
+chmod 600 "$TESTDIR/b.secret"
 routes() { # the [route] section's body
-    MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $A_PORT
-ca_file = $CA
-user = alice
-password = pw-a
-[upstream.b]
-host = 127.0.0.1
-port = $B_PORT
-tls = tls
-ca_file = $CA
+    MH_CONF_BASE=no mh_conf "$(mh_upstream default "$A_PORT" starttls alice pw-a)
+$(mh_upstream b "$B_PORT" tls)
 user = bob
-password = pw-b
-[upstream.c]
-host = 127.0.0.1
-port = $C_PORT
-tls = none
+password_file = $TESTDIR/b.secret
+$(mh_upstream c "$C_PORT" none)
 user = carol
-password = pw-c
+password_command = echo pw-c
 [queue]
 deliver = queue
 [log]
@@ -139,15 +130,8 @@ like "$(cat "$TESTDIR/dsn")" '^X-Mailhop-Upstream: b' "and the upstream's name"
 like "$(cat "$TESTDIR/dsn")" '^Diagnostic-Code: smtp; 550 5\.1\.1 no such user' "with b's reply"
 
 # Without [route]: default alone, whatever the sender.
-MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $A_PORT
-ca_file = $CA
-user = alice
-password = pw-a
-[upstream.b]
-host = 127.0.0.1
-port = $B_PORT
+MH_CONF_BASE=no mh_conf "$(mh_upstream default "$A_PORT" starttls alice pw-a)
+$(mh_upstream b "$B_PORT" tls bob pw-b)
 [queue]
 deliver = queue"
 nA=$(SMTPD_LOG=$A_LOG transcript count)

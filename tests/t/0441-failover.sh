@@ -16,17 +16,9 @@ make_ca
 make_other_ca
 
 conf() { # A_PORT [EXTRA]: default on A_PORT (STARTTLS, AUTH), backup on B
-    MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $1
-ca_file = $TESTDIR/ca/ca.pem
-user = alice
-password = pw-a
+    MH_CONF_BASE=no mh_conf "$(mh_upstream default "$1" starttls alice pw-a)
 timeout = 2s
-[upstream.backup]
-host = 127.0.0.1
-port = $B_PORT
-tls = none
+$(mh_upstream backup "$B_PORT" none)
 [queue]
 deliver = queue
 retry = 1m

@@ -11,25 +11,10 @@ A_PORT=$SMTPD_PORT A_LOG=$SMTPD_LOG
 start_smtpd --tls implicit --user bob:pw-b || bail "no smtpd b"
 B_PORT=$SMTPD_PORT B_LOG=$SMTPD_LOG
 start_smtpd --tls none --no-auth; DEAD=$SMTPD_PORT; stop_smtpd
-CA=$TESTDIR/ca/ca.pem
 conf() {
-    MH_CONF_BASE=no mh_conf "[upstream]
-host = 127.0.0.1
-port = $A_PORT
-ca_file = $CA
-user = alice
-password = pw-a
-[upstream.backup]
-host = 127.0.0.1
-port = $B_PORT
-tls = tls
-ca_file = $CA
-user = bob
-password = pw-b
-[upstream.bad]
-host = 127.0.0.1
-port = $DEAD
-tls = none
+    MH_CONF_BASE=no mh_conf "$(mh_upstream default "$A_PORT" starttls alice pw-a)
+$(mh_upstream backup "$B_PORT" tls bob pw-b)
+$(mh_upstream bad "$DEAD" none)
 [queue]
 deliver = queue
 $1"

@@ -29,26 +29,16 @@
 
 static char	 tdir[64];
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 tmp_setup(void)
 {
-	snprintf(tdir, sizeof(tdir), "/tmp/t_conf.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tdir));
+	unit_tmpdir(tdir, sizeof(tdir), "t_conf");
 }
 
 static void
 tmp_teardown(void)
 {
-	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rmtree(tdir);
 }
 
 /* Write text to tdir/name with mode; returns the path (static storage). */

@@ -27,20 +27,10 @@
 static char		 tdir[64];
 static struct spool	 sp;
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 setup(void)
 {
-	snprintf(tdir, sizeof(tdir), "/tmp/t_state.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tdir));
+	unit_tmpdir(tdir, sizeof(tdir), "t_state");
 	sp.dirfd = open(tdir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(sp.dirfd, 0);
 	sp.path = tdir;
@@ -61,7 +51,7 @@ teardown(void)
 {
 	respool();
 	close(sp.dirfd);
-	nftw(tdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rmtree(tdir);
 }
 
 START_TEST(directory)

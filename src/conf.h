@@ -263,6 +263,9 @@ int	upstream_port(const struct upstream *);
 const char *upstream_helo(const struct upstream *);
 /* "[upstream]" or "[upstream.NAME]", for messages. */
 const char *upstream_section(const struct upstream *, char *, size_t);
+/* Where up's key (a name of the upstream table) was set; NULL: no such key. */
+const struct conf_origin *upstream_origin(const struct upstream *,
+	    const char *key);
 
 /* domain, else the domain part of the host's FQDN, else the host name. */
 const char *conf_domain(const struct config *);

@@ -37,6 +37,7 @@
 #include "conf_key.h"
 #include "err.h"
 #include "launch.h"
+#include "secret.h"
 #include "xmem.h"
 
 #define ENV_PREFIX	"MAILHOP_"
@@ -223,7 +224,7 @@ env_check_text(const char *v, int lines, struct mh_err *err)
  * The file of a _FILE variable, with the checks of a configuration file:
  * a regular file (links followed: Kubernetes mounts secrets through
  * them) owned by the caller or root and writable by no one else; for a
- * secret, readable by no one else either.
+ * secret, those of every secret file instead.
  */
 static int
 env_check_file(const struct env_ref *r, int fd, const char *path,
@@ -231,16 +232,17 @@ env_check_file(const struct env_ref *r, int fd, const char *path,
 {
 	struct stat	 st;
 
+	/* A secret: the one check of every secret file (secret.h). */
+	if (r->k != NULL && r->k->type == CK_SECRET) {
+		if (secret_check_fd(r->key, path, fd, err) == -1) {
+			secret_mode_hint(err);
+			return -1;
+		}
+		return 0;
+	}
 	if (fstat(fd, &st) == -1)
 		return mh_err_errno(err, EX_CONFIG, "%s", path);
-	if (conf_check_stat(&st, "", path, EX_CONFIG, err) == -1)
-		return -1;
-	if (r->k != NULL && r->k->type == CK_SECRET &&
-	    (st.st_mode & (S_IRGRP | S_IROTH)))
-		return mh_err_set(err, EX_CONFIG, "%s: a secret that group or "
-		    "others can read (chmod 600 %s; for a Kubernetes secret "
-		    "volume set defaultMode: 0400)", path, path);
-	return 0;
+	return conf_check_stat(&st, "", path, EX_CONFIG, err);
 }
 
 /* The content of the file, without one final line end. */

@@ -22,6 +22,7 @@ enum mh_reason {
 	MH_REASON_UNREACHABLE,		/* no answer: connect failed, timed out */
 	MH_REASON_SPOOL_ROOT,		/* a directory of the system spool root
 					 * that only the set-id helper may make */
+	MH_REASON_SECRET_MODE,		/* a secret file's mode or group */
 };
 
 struct mh_err {

@@ -82,66 +82,15 @@ secret_read_fd(int fd, struct buf *b)
 	return n == 0 ? 0 : -1;
 }
 
-/* A user name for messages (the uid without a passwd entry). */
+/* A key that the environment set (SPEC 10): a Kubernetes hint on its file. */
 static void
-secret_user_name(uid_t uid, char *out, size_t len)
-{
-	struct passwd	*pw = getpwuid(uid);
-
-	if (pw != NULL)
-		snprintf(out, len, "%s", pw->pw_name);
-	else
-		snprintf(out, len, "%lu", (unsigned long)uid);
-}
-
-/*
- * The one check every secret file gets (password_file, client_key,
- * oauth.c's refresh token and client secret), on the open descriptor
- * (SPEC 8): a regular file, owned by root or the caller, writable by its
- * owner only, readable by no one but its owner and the mailhop group
- * (paths.h).  One message per way it is wrong, naming the file and the
- * chmod, chown or chgrp that fixes it.
- */
-static int
-secret_check_fd(const char *key, const char *path, int fd,
+secret_env_hint(const struct upstream *up, const char *key,
     struct mh_err *err)
 {
-	struct stat	 st;
-	struct group	*gr;
-	char		 me[64], theirs[64];
+	const struct conf_origin *o = upstream_origin(up, key);
 
-	if (fstat(fd, &st) == -1)
-		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
-	if (!S_ISREG(st.st_mode))
-		return mh_err_set(err, EX_CONFIG, "%s %s: not a regular file",
-		    key, path);
-	secret_user_name(getuid(), me, sizeof(me));
-	if (st.st_uid != 0 && st.st_uid != getuid() && getuid() == 0)
-		return mh_err_set(err, EX_CONFIG, "%s %s: owned by uid %lu, "
-		    "not root (chown root %s)", key, path,
-		    (unsigned long)st.st_uid, path);
-	if (st.st_uid != 0 && st.st_uid != getuid())
-		return mh_err_set(err, EX_CONFIG, "%s %s: owned by uid %lu, "
-		    "neither root nor you (chown root %s, or chown %s %s)",
-		    key, path, (unsigned long)st.st_uid, path, me, path);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return mh_err_set(err, EX_CONFIG, "%s %s: writable by group "
-		    "or others (chmod go-w %s)", key, path, path);
-	if (st.st_mode & S_IROTH)
-		return mh_err_set(err, EX_CONFIG, "%s %s: readable by others "
-		    "(chmod o-r %s)", key, path, path);
-	if (!(st.st_mode & S_IRGRP) || ((gr = getgrnam(paths_group)) != NULL &&
-	    gr->gr_gid == st.st_gid))
-		return 0;
-	if ((gr = getgrgid(st.st_gid)) != NULL)
-		snprintf(theirs, sizeof(theirs), "%s", gr->gr_name);
-	else
-		snprintf(theirs, sizeof(theirs), "%lu",
-		    (unsigned long)st.st_gid);
-	return mh_err_set(err, EX_CONFIG, "%s %s: readable by the group %s, "
-	    "and only the group %s may read a secret (chgrp %s %s, or chmod "
-	    "g-r %s)", key, path, theirs, paths_group, paths_group, path,
-	    path);
+	if (o != NULL && o->layer == CONF_LAYER_ENV)
+		secret_mode_hint(err);
 }
 
 /* A whole secret file into b (capped at SECRET_MAX), checked first. */
@@ -520,16 +469,17 @@ secret_client_key(const struct upstream *up, char **out, size_t *len,
 	*len = 0;
 	if (up->client_key == NULL || up->client_key[0] == '\0')
 		return 0;
-	if (h == NULL)
-		return secret_file_read("client_key", up->client_key, out, len,
-		    err);
-	if (h->err.exit != 0) {
+	if (h != NULL && h->err.exit != 0) {
 		*err = h->err;
 		return -1;
 	}
-	if (h->key == NULL)
-		return secret_file_read("client_key", up->client_key, out, len,
-		    err);
+	if (h == NULL || h->key == NULL) {
+		if (secret_file_read("client_key", up->client_key, out, len,
+		    err) == 0)
+			return 0;
+		secret_env_hint(up, "client_key", err);
+		return -1;
+	}
 	*out = xmalloc(h->keylen + 1);
 	memcpy(*out, h->key, h->keylen);
 	(*out)[h->keylen] = '\0';
@@ -559,9 +509,13 @@ secret_read_password(const struct upstream *up, char **out,
 		*out = xstrdup(up->password);
 		return 0;
 	}
-	if (up->password_file != NULL && *up->password_file != '\0')
-		return secret_from_file("password_file", up->password_file,
-		    out, err);
+	if (up->password_file != NULL && *up->password_file != '\0') {
+		if (secret_from_file("password_file", up->password_file, out,
+		    err) == 0)
+			return 0;
+		secret_env_hint(up, "password_file", err);
+		return -1;
+	}
 	if (up->password_command != NULL && *up->password_command != '\0')
 		return secret_from_command("password_command",
 		    up->password_command, up->timeout, out, err);

@@ -61,10 +61,25 @@ int	secret_is_held(const struct upstream *);
 void	secret_held_clear(void);
 
 /*
+ * The one check every secret file gets (password_file, client_key,
+ * oauth.c's refresh token and client secret, a secret named by a _FILE
+ * variable), on the open descriptor (SPEC 8): a regular file, owned by
+ * root or the caller, writable by its owner only, readable by no one but
+ * its owner and the mailhop group.  EX_CONFIG naming key and path and the
+ * command that fixes it; MH_REASON_SECRET_MODE when that is the mode or
+ * the group.  (secret_file.c: in the core library, for conf_env.c too.)
+ */
+int	secret_check_fd(const char *key, const char *path, int fd,
+	    struct mh_err *);
+/*
+ * After a MH_REASON_SECRET_MODE refusal of a file that the environment
+ * named (MAILHOP_..._FILE): add how a Kubernetes secret volume gets a mode
+ * that passes (its default, 0644, does not).  Other errors: unchanged.
+ */
+void	secret_mode_hint(struct mh_err *);
+/*
  * The first line of a secret file (key names the setting in messages),
- * with the checks every secret file gets (secret.c's secret_check_fd(),
- * the one home of those rules: password_file, client_key, oauth.c's
- * refresh token and client secret).  EX_CONFIG on error.
+ * with the checks of secret_check_fd().  EX_CONFIG on error.
  */
 int	secret_file_line(const char *key, const char *path, char **out,
 	    struct mh_err *);

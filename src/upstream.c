@@ -176,6 +176,17 @@ upstream_helo(const struct upstream *up)
 	return conf_cache_fqdn(up->cache);
 }
 
+const struct conf_origin *
+upstream_origin(const struct upstream *up, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf_upstream_table.nkeys; i++)
+		if (strcmp(upstream_keys[i].name, key) == 0)
+			return &up->origin[i];
+	return NULL;
+}
+
 const char *
 upstream_section(const struct upstream *up, char *buf, size_t len)
 {

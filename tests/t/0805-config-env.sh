@@ -6,7 +6,7 @@
 # `mailhop config` names the variable as the origin; an unknown MAILHOP_
 # variable is exit 78 naming it and queues nothing.
 . "$TESTLIB/tap.sh"
-plan 38
+plan 41
 
 cfg() { mh mailhop config 2>&1; }
 
@@ -89,8 +89,31 @@ like "$out" '^password_file = /run/secrets/smtp  ; MAILHOP_UPSTREAM_PASSWORD_FIL
 chmod 644 "$TESTDIR/token"
 out=$(MAILHOP_UPSTREAM_OAUTH_TOKEN_FILE="$TESTDIR/token" cfg); st=$?
 is "$st" 78 "a secret file others can read: config exits 78"
-like "$out" "MAILHOP_UPSTREAM_OAUTH_TOKEN_FILE: $TESTDIR/token: a secret that group or others can read \\(chmod 600 .*defaultMode: 0400\\)" \
-    "the error names the variable, the file and Kubernetes' defaultMode"
+like "$out" "^mailhop: MAILHOP_UPSTREAM_OAUTH_TOKEN_FILE: oauth_token $TESTDIR/token: readable by others \\(chmod o-r $TESTDIR/token\\); for a Kubernetes secret volume, set defaultMode: 0400\$" \
+    "the error (the secret-file check's) names the variable, the file and Kubernetes' defaultMode"
+# PASSWORD_FILE is password_file: checked when delivery reads it.
+export XDG_STATE_HOME=$TESTDIR/state-pw
+printf 'pw\n' > "$TESTDIR/pw"
+chmod 644 "$TESTDIR/pw"
+pwenv=(MAILHOP_UPSTREAM_HOST=127.0.0.1 MAILHOP_UPSTREAM_PORT=9 MAILHOP_UPSTREAM_TLS=none
+    MAILHOP_UPSTREAM_USER=u MAILHOP_UPSTREAM_PASSWORD_FILE="$TESTDIR/pw")
+printf 'Subject: t\n\nx\n' | env "${pwenv[@]}" "$MAILHOP_BIN" send -odq bob@example.com
+env "${pwenv[@]}" "$MAILHOP_BIN" flush >/dev/null 2>&1
+like "$(mh mailq)" "password_file $TESTDIR/pw: readable by others \\(chmod o-r $TESTDIR/pw\\); for a Kubernetes secret volume, set defaultMode: 0400" \
+    "a 0644 MAILHOP_UPSTREAM_PASSWORD_FILE: the entry's last reply says how to set defaultMode"
+export XDG_STATE_HOME=$TESTDIR/state-pw2
+MH_CONF_BASE=no mh_conf "[upstream]
+host = 127.0.0.1
+port = 9
+tls = none
+user = u
+password_file = $TESTDIR/pw"
+printf 'Subject: t\n\nx\n' | mh sendmail -odq bob@example.com
+mh mailhop flush >/dev/null 2>&1
+unlike "$(mh mailq)" "password_file.*Kubernetes" "set in a file, the same file gets no Kubernetes advice"
+like "$(mh mailq)" "password_file $TESTDIR/pw: readable by others \\(chmod o-r $TESTDIR/pw\\)" "only the chmod"
+unset MAILHOP_CONFIG
+export XDG_STATE_HOME=$TESTDIR/state
 printf 'x\n' > "$TESTDIR/q"; chmod 666 "$TESTDIR/q"
 out=$(printf 'Subject: t\n\nx\n' | MAILHOP_SENDER_FROM_FILE="$TESTDIR/q" \
     mh sendmail -odq bob@example.com 2>&1); st=$?

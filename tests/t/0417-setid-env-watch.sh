@@ -8,7 +8,7 @@
 # file changed meanwhile never receives the secret.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 13
+setid_or_skip 16
 
 start_smtpd --tls none --no-auth || bail "no smtpd"
 evil_log=$SMTPD_LOG
@@ -73,3 +73,14 @@ queue_as three@example.net
 as_user "$ann" "$SBIN/mailhop" flush >/dev/null 2>&1
 like "$(as_user "$ann" "$SBIN/mailhop" queue)" "mailhop.conf:2 sets its key \"port\"" \
     "a new flush reads it and refuses the system's upstream"
+
+# A uid with no passwd entry (a container's): %u is its uid.
+U=4242
+while getent passwd "$U" >/dev/null; do U=$((U + 1)); done
+out=$(printf 'Subject: n\n\nhi\n' | setpriv --reuid="$U" --regid="$U" --clear-groups \
+    env -i PATH=/usr/bin:/bin "$SBIN/mailhop" send -odq nouser@example.net 2>&1)
+is "$?:$out" "0:" "uid $U without a passwd entry and without HOME: queued"
+is "$(stat -c '%u %a' "$R/$U")" "$U 700" "in $R/$U, made by the set-id helper, 0700, its own"
+setpriv --reuid="$U" --regid="$U" --clear-groups env -i PATH=/usr/bin:/bin \
+    "$SBIN/mailhop" flush >/dev/null 2>&1
+like "$(transcript mail -1)" "^$U@" "delivered, from UID@domain"

@@ -1256,6 +1256,17 @@ relay_conn_start(struct relay_conn *c, struct relay_job *job)
 	relay_conn_transfer(c, job);
 }
 
+/* This transaction once more; the job's earlier ones' outcomes stand. */
+static void
+relay_conn_again(struct relay_conn *c, struct relay_job *job)
+{
+	curl_slist_free_all(c->rcpts);
+	c->rcpts = NULL;
+	c->job = NULL;
+	c->r->active--;
+	relay_conn_transfer(c, job);
+}
+
 static void
 relay_conn_finish(struct relay_conn *c, CURLcode rc)
 {
@@ -1266,24 +1277,11 @@ relay_conn_finish(struct relay_conn *c, CURLcode rc)
 	if (rc != CURLE_OK && c->dot.code == 0)
 		relay_conn_kill(c);
 	curl_multi_remove_handle(r->multi, c->easy);
-	if (c->utf8_abort) {
-		/* Now known: the same transaction, without SMTPUTF8's. */
-		curl_slist_free_all(c->rcpts);
-		c->rcpts = NULL;
-		c->job = NULL;
-		r->active--;
-		relay_conn_transfer(c, job);
-		return;
-	}
-	if (rc != CURLE_OK && relay_token_retry(c, rc)) {
-		/* The same transaction again; earlier ones' outcomes stand. */
-		curl_slist_free_all(c->rcpts);
-		c->rcpts = NULL;
-		c->job = NULL;
-		r->active--;
-		relay_conn_transfer(c, job);
-		return;
-	}
+	/* Now known: the same transaction, without SMTPUTF8's. */
+	if (c->utf8_abort)
+		return relay_conn_again(c, job);
+	if (rc != CURLE_OK && relay_token_retry(c, rc))
+		return relay_conn_again(c, job);
 	relay_job_settle(c, rc);
 	/*
 	 * A failure before MAIL (connect, TLS, AUTH, no AUTH offered) would

@@ -183,6 +183,23 @@ wait_for() {
     return "$st"
 }
 
+# unpriv_user DIR: an unprivileged caller living in DIR (DIR/state,
+# DIR/config made): uid 65534 through setpriv when the test runs as root
+# ($TESTDIR made 0711 so that it can reach DIR), else the test's own uid.
+# Sets UNPRIV_UID and the array AS_UNPRIV to put before a command; it
+# execs, so $! of "${AS_UNPRIV[@]}" cmd & is cmd's pid.  chown -R
+# "$UNPRIV_UID" DIR once the files in it are written.
+unpriv_user() {
+    mkdir -p "$1/state" "$1/config"
+    AS_UNPRIV=(env HOME="$1" XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config")
+    UNPRIV_UID=$(id -u)
+    if [ "$UNPRIV_UID" = 0 ]; then
+        UNPRIV_UID=65534
+        chmod 711 "$TESTDIR"
+        AS_UNPRIV+=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+    fi
+}
+
 # mh_conf [EXTRA INI TEXT]: $TESTDIR/mailhop.conf for the running test server
 # (MH_CONF_BASE=no: write only the extra text).
 mh_conf() {

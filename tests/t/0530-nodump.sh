@@ -9,15 +9,8 @@
 plan 8
 
 u=$TESTDIR/u
-mkdir -p "$u/state" "$u/config"
-if [ "$(id -u)" = 0 ]; then
-    uid=65534
-    runas=(setpriv --reuid=$uid --regid=$uid --clear-groups --)
-    chmod 711 "$TESTDIR"
-else
-    uid=$(id -u)
-    runas=()
-fi
+unpriv_user "$u"
+uid=$UNPRIV_UID
 start_smtpd --no-auth --tls none --delay ehlo 5
 conf() {	# NAME [EXTRA]: a config of the user's own, mode 0600
     printf '[upstream]\nhost = 127.0.0.1\nport = %s\ntls = none\n%s\n[queue]\ndeliver = queue\n' \
@@ -28,9 +21,7 @@ conf plain
 conf pw 'user = alice
 password = secret-pw-1'
 chown -R "$uid" "$u"
-# A command as the user; "exec" keeps its pid the one $! gives.
-as_user=(env HOME="$u" XDG_STATE_HOME="$u/state" XDG_CONFIG_HOME="$u/config"
-    "${runas[@]}")
+as_user=("${AS_UNPRIV[@]}")
 core_limit() { awk '/^Max core file size/ {print $5, $6}' "/proc/$1/limits"; }
 
 # The front end in -bs mode waits for its client: look at it then.

@@ -44,17 +44,9 @@ like "$out" "^mailhop: -C $f: refused: writable by group or others" "named"
 
 # --- #6: command keys in a -C / MAILHOP_CONFIG file --------------------
 u=$TESTDIR/u
-mkdir -p "$u/state" "$u/config"
-if [ "$(id -u)" = 0 ]; then
-    uid=65534
-    runas=(setpriv --reuid=$uid --regid=$uid --clear-groups --)
-    chmod 711 "$TESTDIR"
-else
-    uid=$(id -u)
-    runas=()
-fi
-as_user=(env HOME="$u" XDG_STATE_HOME="$u/state" XDG_CONFIG_HOME="$u/config"
-    "${runas[@]}" "$MAILHOP_BIN")
+unpriv_user "$u"
+uid=$UNPRIV_UID
+as_user=("${AS_UNPRIV[@]}" "$MAILHOP_BIN")
 printf '[upstream]\nhost = 127.0.0.1\nport = 9\nuser = u\n%s\n' "$cmd_line" > "$u/upload.conf"
 printf '[upstream]\nhost = 127.0.0.1\nport = 9\nuser = u\noauth_token_command = touch %s\n' \
     "$marker" > "$u/tok.conf"

@@ -4,6 +4,7 @@
  * damage is refused with a message naming the line, replies are sanitized
  * and cut to 512 bytes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -303,7 +304,7 @@ END_TEST
  */
 START_TEST(edited_addresses_refused)
 {
-	static const char *const bad[] = {
+	static const char *const edited[] = {
 		"rcpt pending 0 0 a b> NOTIFY=NEVER <c@d\t\n",
 		"rcpt pending 0 0 <c@d>\t\n",
 		"rcpt pending 0 0 a@b\xc2\x9b\t\n",
@@ -314,10 +315,10 @@ START_TEST(edited_addresses_refused)
 	struct mh_err	 err;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < sizeof(edited) / sizeof(edited[0]); i++) {
 		snprintf(buf, sizeof(buf), "mailhop-envelope 1\nid X\n"
 		    "arrival 1\nsize 1\nsender <a@b>\nstate queued\n%send\n",
-		    bad[i]);
+		    edited[i]);
 		ck_assert_int_eq(envelope_parse(buf, strlen(buf), &e, &err), -1);
 		ck_assert_ptr_nonnull(strstr(err.msg, "bad address in"));
 	}

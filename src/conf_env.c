@@ -471,7 +471,9 @@ env_collect(char *const *envp, struct env_ref **out, size_t *nout,
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n++] = r;
 	}
-	qsort(v, n, sizeof(*v), env_cmp);
+	/* No MAILHOP_ variable: v is NULL, which qsort() may not be given. */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), env_cmp);
 	*out = v;
 	*nout = n;
 	return 0;

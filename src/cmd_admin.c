@@ -2,12 +2,16 @@
 /*
  * cmd_admin.c - the small commands: newaliases and `mailhop config`.
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "buf.h"
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "log.h"
+#include "spool.h"
 
 int
 cmd_newaliases(const struct config *cfg, struct mh_err *err)
@@ -24,7 +28,10 @@ cmd_newaliases(const struct config *cfg, struct mh_err *err)
 int
 cmd_config(const struct config *cfg, struct mh_err *err)
 {
-	struct buf	 b;
+	struct conf_resolved	 res;
+	struct buf		 b;
+	char			 log[PATH_MAX + 256], *spool;
+	int			 rc;
 
 	/* SPEC 7: a delivery-only mistake is reported here (78). */
 	if (conf_delivery_error(cfg) != NULL) {
@@ -32,7 +39,13 @@ cmd_config(const struct config *cfg, struct mh_err *err)
 		return err->exit;
 	}
 	buf_init(&b, 0);
-	if (conf_print(cfg, &b) == -1) {
+	spool = spool_describe(cfg, &res.spool_why);
+	res.spool = spool;
+	log_describe(cfg, log, sizeof(log));
+	res.log = log;
+	rc = conf_print_resolved(cfg, &res, &b);
+	free(spool);
+	if (rc == -1) {
 		buf_free(&b);
 		mh_err_set(err, EX_SOFTWARE, "cannot format the configuration");
 		return err->exit;

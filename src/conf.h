@@ -292,6 +292,20 @@ const struct conf_alias *conf_alias_find(const struct config *, const char *);
  * upstream, the routes, then the other sections.  (conf_print.c)
  */
 int	conf_print(const struct config *, struct buf *);
+/*
+ * What `mailhop config` adds from outside conf.c (issue 12): the spool
+ * directory as spool.c resolves it and why (spool_describe()), and where
+ * delivery lines go (log_describe()).  conf_print_resolved() prints them
+ * as the value of an unset [queue] dir (else on a comment line after it)
+ * and on a comment line closing [log].
+ */
+struct conf_resolved {
+	const char	*spool;		/* the directory, or why there is none */
+	const char	*spool_why;	/* "$XDG_STATE_HOME/mailhop", ... */
+	const char	*log;		/* "syslog (facility mail) and FILE", ... */
+};
+int	conf_print_resolved(const struct config *,
+	    const struct conf_resolved *, struct buf *);
 
 /* Value parsers (also used by tests): 0 on success, -1 on a bad value. */
 int	conf_parse_duration(const char *, long *);		/* 30s 15m 2h 5d */

@@ -21,6 +21,7 @@ struct conf_print_obj {
 	const struct config	*cfg;
 	const void		*base;		/* cfg or an upstream */
 	const struct upstream	*up;		/* NULL for cfg */
+	const struct conf_resolved *res;	/* NULL: print the keys only */
 };
 
 static void
@@ -104,6 +105,25 @@ conf_print_line(struct buf *b, const char *key, const char *v,
 	return buf_addf(b, "; set empty by %s\n%s =\n", where, key);
 }
 
+/*
+ * [queue] dir: the spool as it is found.  Unset, the resolved directory
+ * is the value (the origin says how it was found); set (with %u, %U), the
+ * directory it names follows on a comment line.
+ */
+static int
+conf_print_dir(const struct conf_resolved *res, const char *v,
+    const struct conf_origin *o, struct buf *b)
+{
+	if (v[0] == '\0' && o->where == NULL)
+		return buf_addf(b, "dir = %s  ; default: %s\n", res->spool,
+		    res->spool_why);
+	if (conf_print_line(b, "dir", v, o) == -1)
+		return -1;
+	if (strcmp(v, res->spool) == 0)
+		return 0;
+	return buf_addf(b, "; that is %s\n", res->spool);
+}
+
 static int
 conf_print_keys(const struct conf_print_obj *o, const struct conf_table *t,
     const struct conf_origin *origin, const char *section, struct buf *b)
@@ -116,8 +136,15 @@ conf_print_keys(const struct conf_print_obj *o, const struct conf_table *t,
 		if (section != NULL && strcmp(t->keys[i].section, section) != 0)
 			continue;
 		conf_fmt_value(o, &t->keys[i], v, sizeof(v));
+		if (o->res != NULL && o->up == NULL &&
+		    strcmp(t->keys[i].name, "dir") == 0) {
+			rc |= conf_print_dir(o->res, v, &origin[i], b);
+			continue;
+		}
 		rc |= conf_print_line(b, t->keys[i].name, v, &origin[i]);
 	}
+	if (o->res != NULL && section != NULL && strcmp(section, "log") == 0)
+		rc |= buf_addf(b, "; delivery lines go to %s\n", o->res->log);
 	return rc;
 }
 
@@ -135,6 +162,7 @@ conf_print_upstreams(const struct config *cfg, struct buf *b)
 		o.cfg = cfg;
 		o.base = up;
 		o.up = up;
+		o.res = NULL;
 		rc |= buf_addf(b, "\n%s\n", upstream_section(up, sect,
 		    sizeof(sect)));
 		rc |= conf_print_keys(&o, &conf_upstream_table, up->origin,
@@ -204,6 +232,13 @@ conf_print_files(const struct config *cfg, struct buf *b)
 int
 conf_print(const struct config *cfg, struct buf *b)
 {
+	return conf_print_resolved(cfg, NULL, b);
+}
+
+int
+conf_print_resolved(const struct config *cfg, const struct conf_resolved *res,
+    struct buf *b)
+{
 	static const char *const sections[] = { "sender", "queue", "log" };
 	struct conf_print_obj	 o;
 	size_t			 i;
@@ -212,6 +247,7 @@ conf_print(const struct config *cfg, struct buf *b)
 	o.cfg = cfg;
 	o.base = cfg;
 	o.up = NULL;
+	o.res = res;
 	rc = conf_print_files(cfg, b);
 	rc |= conf_print_upstreams(cfg, b);
 	rc |= conf_print_routes(cfg, b);

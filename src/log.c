@@ -8,6 +8,7 @@
  * that shows the log.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <paths.h>
 #include <stdarg.h>
@@ -171,6 +172,37 @@ log_syslog_listens(void)
 		if (ok || type == SOCK_STREAM)
 			return ok;
 	}
+}
+
+void
+log_describe(const struct config *cfg, char *buf, size_t len)
+{
+	const char	*f = cfg->log_file;
+	char		 file[PATH_MAX + 64];
+	int		 sys = cfg->log_syslog && log_syslog_listens();
+
+	file[0] = '\0';
+	if (f != NULL && strcmp(f, "-") == 0)
+		snprintf(file, sizeof(file), "the standard error of the "
+		    "process that delivers");
+	else if (f != NULL && f[0] != '\0')
+		snprintf(file, sizeof(file), "%s", f);
+	if (sys)
+		snprintf(buf, len, "syslog (facility mail, ident mailhop)%s%s",
+		    file[0] != '\0' ? " and " : "", file);
+	else if (file[0] != '\0' && cfg->log_syslog)
+		snprintf(buf, len, "%s (syslog is on, but nothing listens on "
+		    "%s here)", file, _PATH_LOG);
+	else if (file[0] != '\0')
+		snprintf(buf, len, "%s", file);
+	else if (cfg->log_syslog)
+		snprintf(buf, len, "nowhere: syslog is on, but nothing listens "
+		    "on %s here (a delivery run from a terminal writes to the "
+		    "terminal instead; every entry's last reply is in mailq)",
+		    _PATH_LOG);
+	else
+		snprintf(buf, len, "nowhere (syslog = no and no file; every "
+		    "entry's last reply is in mailq)");
 }
 
 int

@@ -59,6 +59,13 @@ struct log_attempt {
  * way: the caller warns and goes on.
  */
 int	log_open(struct log *, const struct config *, struct mh_err *);
+/*
+ * Where a delivery's lines go, in words, as log_open() decides it (nothing
+ * is opened): "syslog (facility mail)", "FILE", both joined by "and", or
+ * why neither, for `mailhop config`.  [log] file adds to syslog: with
+ * syslog = yes both get every line.
+ */
+void	log_describe(const struct config *, char *buf, size_t len);
 /* Every line to stderr as well (flush --watch, SPEC 10). */
 void	log_also_stderr(struct log *);
 /* "ID: from=<a>, to=<b>, relay=h[ip]:port, delay=1.2, attempts=2, status=sent (250 ok)" */

@@ -244,6 +244,31 @@ spool_path(const struct config *cfg, struct mh_err *err)
 	return NULL;
 }
 
+char *
+spool_describe(const struct config *cfg, const char **why)
+{
+	struct mh_err	 err;
+	char		*path, *leaf;
+
+	mh_err_clear(&err);
+	if (cfg != NULL && cfg->dir != NULL && cfg->dir[0] != '\0')
+		*why = "[queue] dir";
+	else if (conf_own_dir(getenv("XDG_STATE_HOME")))
+		*why = "$XDG_STATE_HOME/mailhop";
+	else
+		*why = "~/.local/state/mailhop";
+	if ((path = spool_path(cfg, &err)) != NULL)
+		return path;
+	*why = "no home directory: the system spool root";
+	if (spool_root_ok() && (leaf = spool_user_leaf(geteuid(), 0)) != NULL) {
+		path = xasprintf("%s/%s", paths_spool_root, leaf);
+		free(leaf);
+		return path;
+	}
+	*why = "none";
+	return xasprintf("(none: %s)", err.msg);
+}
+
 /* The spool could not be made at path: say so, and whether the helper can. */
 static int
 spool_mkdir_failed(const char *path, struct mh_err *err)

@@ -70,6 +70,12 @@ int	spool_open_dir(struct spool *, const char *path, struct mh_err *);
  */
 char	*spool_path(const struct config *, struct mh_err *);
 /*
+ * For `mailhop config`: spool_path(), or the system root's directory when
+ * there is no home, or why there is none; *why says how it was found
+ * ("[queue] dir", "$XDG_STATE_HOME/mailhop", ...).  Allocated.
+ */
+char	*spool_describe(const struct config *, const char **why);
+/*
  * A user's directory name in the system spool root: the account name, or
  * the uid in decimal (byuid, or no passwd entry).  NULL when the name
  * cannot be a path component.  Caller frees.

@@ -4,7 +4,7 @@
 # MAILHOP_CONFIG or the XDG user file, and names the files it read; each
 # value is followed by where it was set ("; FILE:LINE" or "; default").
 . "$TESTLIB/tap.sh"
-plan 26
+plan 31
 
 conf="$TESTDIR/a.conf"
 cat > "$conf" <<'INI'
@@ -93,3 +93,23 @@ cp "$TESTSRC/../contrib/mailhop.conf.example" "$TESTDIR/example.conf"
 out=$(mh mailhop -C "$TESTDIR/example.conf" config 2>&1)
 is "$?" 0 "contrib/mailhop.conf.example loads"
 like "$out" '^password_command = pass show mail/example\.com  ; ' "and says what it seems to"
+
+# issue 12: the spool directory as it is found, not "dir =", and where
+# delivery lines go ([log] file adds to syslog, as mailhop.conf(5) says).
+out=$(mh mailhop -C "$conf" config 2>&1)
+like "$out" "^dir = $XDG_STATE_HOME/mailhop  ; default: \\\$XDG_STATE_HOME/mailhop\$" \
+    "unset dir: the resolved spool directory, and how it was found"
+like "$out" '^; delivery lines go to (syslog \(facility mail, ident mailhop\)|nowhere: syslog is on, but nothing listens on /dev/log here)' \
+    "syslog by default (or why not, when nothing listens on /dev/log)"
+printf '[queue]\ndir = %s/sp/%%u\n[log]\nfile = %s/mail.log\n' "$TESTDIR" "$TESTDIR" >"$TESTDIR/d.conf"
+chmod 600 "$TESTDIR/d.conf"
+out=$(mh mailhop -C "$TESTDIR/d.conf" config 2>&1)
+is "$(printf '%s\n' "$out" | grep -A1 '^dir = ')" "dir = $TESTDIR/sp/%u  ; $TESTDIR/d.conf:2
+; that is $TESTDIR/sp/$(id -un)" "dir with %u: as written, then the directory it names"
+like "$out" "^; delivery lines go to (syslog \\(facility mail, ident mailhop\\) and $TESTDIR/mail\\.log|$TESTDIR/mail\\.log \\(syslog is on, but nothing listens on /dev/log here\\))\$" \
+    "[log] file adds to syslog"
+printf '[log]\nsyslog = no\nfile = -\n' >"$TESTDIR/l.conf"
+chmod 600 "$TESTDIR/l.conf"
+out=$(mh mailhop -C "$TESTDIR/l.conf" config 2>&1)
+like "$out" '^; delivery lines go to the standard error of the process that delivers$' \
+    "syslog = no and file = -: stderr only"

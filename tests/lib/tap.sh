@@ -269,6 +269,16 @@ queue_fresh() {
 
 # _tap_atexit: commands run at exit before the servers stop (helpers such
 # as oauthd.sh append to it)
+# plan_root N WHY: a root-only test: not root, `plan 1` and one skip saying
+# WHY, then exit 0; else `plan N`.
+plan_root() {
+    if [ "$(id -u)" != 0 ]; then
+        plan 1
+        skip "needs root (CI runs as root): $2"
+        exit 0
+    fi
+    plan "$1"
+}
 # The pids of this test's mailhop-deliver processes (background, lingering
 # or watching helpers): the built helper, running in $TESTDIR or below.
 mh_helpers() {

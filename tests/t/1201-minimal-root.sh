@@ -11,12 +11,7 @@
 # log lines reach the watch process's stderr.  Root only.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/install.sh"
-plan 21
-
-if [ "$(id -u)" != 0 ]; then
-    for i in $(seq 21); do skip "not root: no chroot or mounts"; done
-    exit 0
-fi
+plan_root 21 "chroot and mounts"
 U=4242
 
 start_smtpd --tls starttls --auth plain --user alice:secret-pw-1 || bail "no smtpd"

@@ -454,11 +454,12 @@ env_collect(char *const *envp, struct env_ref **out, size_t *nout,
 		memset(&r, 0, sizeof(r));
 		r.var = *envp;
 		len = (size_t)(strchr(*envp, '=') - *envp);
+		/* Too long for any key: unknown (never cut to one that is). */
 		if (len >= sizeof(r.name))
 			len = sizeof(r.name) - 1;
 		memcpy(r.name, *envp, len);
 		r.name[len] = '\0';
-		rc = env_resolve(r.name, &r);
+		rc = *(*envp + len) == '=' ? env_resolve(r.name, &r) : -1;
 		if (rc == 0)
 			continue;
 		if (rc == -1) {

@@ -6,7 +6,7 @@
 # `mailhop config` names the variable as the origin; an unknown MAILHOP_
 # variable is exit 78 naming it and queues nothing.
 . "$TESTLIB/tap.sh"
-plan 41
+plan 42
 
 cfg() { mh mailhop config 2>&1; }
 
@@ -132,6 +132,10 @@ like "$out" '^mailhop: MAILHOP_UPSTREAM_HOTS: unknown variable' \
     "the error names the variable"
 out=$(MAILHOP_QEUE_DIR=/tmp cfg); st=$?
 like "$st $out" '^78 mailhop: MAILHOP_QEUE_DIR: unknown variable' "a typo in the section"
+long=$(printf 'A%.0s' $(seq 120))
+out=$(env "MAILHOP_UPSTREAM_${long}_HOST=x" "$MAILHOP_BIN" config 2>&1); st=$?
+like "$st $out" "^78 mailhop: MAILHOP_UPSTREAM_A+: unknown variable" \
+    "a name too long for any key is unknown, never cut down to one"
 out=$(MAILHOP_QUEUE_PARALLEL=0 cfg); st=$?
 is "$st:$out" '78:mailhop: MAILHOP_QUEUE_PARALLEL: bad value "0" for "parallel" in [queue]: expected a number from 1 to 64' \
     "a bad value names the variable"

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,11 +36,13 @@
 #include "oauth_login.h"
 #include "paths.h"
 #include "relay.h"
+#include "relayset.h"
 #include "request.h"
 #include "secret.h"
 #include "setid.h"
 #include "spool.h"
 #include "spools.h"
+#include "state.h"
 #include "uptest.h"
 #include "xmem.h"
 
@@ -48,6 +51,118 @@ struct dm_priv {
 	char	**names;
 	size_t	 n;
 };
+
+/* ---- the system upstreams' shared rate windows (SPEC 8, 9) ---- */
+
+/*
+ * SPOOLROOT/.state holds rate.NAME (+ .lock) for each upstream of the
+ * system file with a rate, one window for every user: root:mailhop 0770,
+ * made by root (flush --all), files made by root only (state_pin()).
+ * The set-id helper opens them with its group, before the drop, and keeps
+ * the descriptors; a user can neither open, create nor replace them.
+ */
+#define DM_SHARED_DIR	".state"
+
+struct dm_shared {
+	struct state		 st;
+	struct relayset_home	*homes;		/* for deliver_run() */
+	size_t			 n;
+};
+
+/* An upstream with a rate whose section is the system file's ([upstream]: built in). */
+static int
+dm_shared_wanted(const struct upstream *up)
+{
+	return up->rate.count > 0 && (up->section.layer == CONF_LAYER_SYSTEM ||
+	    up->section.layer == CONF_LAYER_DEFAULT);
+}
+
+/* Pin rate.NAME of each such upstream of cfg; create: root makes them. */
+static void
+dm_shared_pin(struct dm_shared *sh, const struct config *cfg, int create,
+    gid_t gid)
+{
+	struct mh_err	 err;
+	char		 name[STATE_NAME_MAX + 1];
+	size_t		 i;
+
+	for (i = 0; i < cfg->nupstreams; i++) {
+		if (!dm_shared_wanted(cfg->upstreams[i]))
+			continue;
+		snprintf(name, sizeof(name), "rate.%s",
+		    cfg->upstreams[i]->name);
+		if (state_pin(&sh->st, name, create, gid, &err) != 0)
+			continue;	/* the user's own window, then */
+		sh->homes = xreallocarray(sh->homes, sh->n + 1,
+		    sizeof(*sh->homes));
+		sh->homes[sh->n].upstream = xstrdup(cfg->upstreams[i]->name);
+		sh->homes[sh->n++].state = &sh->st;
+	}
+}
+
+/* The set-id helper, with its group: open what root made. */
+static void
+dm_shared_open(struct dm_shared *sh, const struct setid *id,
+    const struct config *cfg)
+{
+	struct stat	 sb;
+	char		*path;
+	int		 fd;
+
+	path = xasprintf("%s/%s", paths_spool_root, DM_SHARED_DIR);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &sb) == -1 || sb.st_uid != 0 || sb.st_gid != id->group ||
+	    (sb.st_mode & 07777) != 0770) {
+		close(fd);
+		return;
+	}
+	state_adopt(&sh->st, fd);
+	dm_shared_pin(sh, cfg, 0, 0);
+}
+
+static void
+dm_shared_free(struct dm_shared *sh)
+{
+	size_t	 i;
+
+	for (i = 0; i < sh->n; i++)
+		free((char *)sh->homes[i].upstream);
+	free(sh->homes);
+	sh->homes = NULL;
+	sh->n = 0;
+	state_close(&sh->st);
+}
+
+/* Root (flush --all): make the directory and the files the helpers pin. */
+static void
+dm_shared_make(const struct config *cfg)
+{
+	struct dm_shared sh = { { -1, NULL, 0 }, NULL, 0 };
+	struct group	*gr;
+	struct stat	 sb;
+	char		*path;
+	int		 fd;
+
+	if ((gr = getgrnam(paths_group)) == NULL ||
+	    lstat(paths_spool_root, &sb) == -1 || !S_ISDIR(sb.st_mode))
+		return;
+	path = xasprintf("%s/%s", paths_spool_root, DM_SHARED_DIR);
+	(void)mkdir(path, 0770);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd == -1 || fchown(fd, 0, gr->gr_gid) == -1 ||
+	    fchmod(fd, 0770) == -1) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	state_adopt(&sh.st, fd);
+	dm_shared_pin(&sh, cfg, 1, gr->gr_gid);
+	dm_shared_free(&sh);
+}
 
 /*
  * Peak memory (doc/PERFORMANCE.md).  Debian's libcurl links librtmp,
@@ -92,7 +207,8 @@ dm_reload_setid(struct config *cfg, const struct request *req,
 
 static int
 dm_flush(const struct request *req, const struct config *cfg,
-    deliver_reload_fn *reload, struct mh_err *err)
+    deliver_reload_fn *reload, const struct dm_shared *shared,
+    struct mh_err *err)
 {
 	struct spool		 sp;
 	struct deliver_stats	 st;
@@ -112,8 +228,8 @@ dm_flush(const struct request *req, const struct config *cfg,
 	}
 	if (rc == -1)
 		return -1;
-	rc = deliver_run(&sp, cfg, req, req->watch ? reload : NULL, NULL, 0,
-	    &st, err);
+	rc = deliver_run(&sp, cfg, req, req->watch ? reload : NULL,
+	    shared->homes, shared->n, &st, err);
 	spool_close(&sp);
 	if (rc == -1)
 		return -1;
@@ -295,7 +411,7 @@ dm_priv_free(struct dm_priv *priv)
  */
 static int
 dm_config(struct setid *id, const struct request *req, struct config *cfg,
-    struct mh_err *err)
+    struct dm_shared *shared, struct mh_err *err)
 {
 	struct dm_priv	 priv = { NULL, 0 };
 	const char	*explicit = req->config;
@@ -313,8 +429,10 @@ dm_config(struct setid *id, const struct request *req, struct config *cfg,
 		return conf_load(cfg, explicit, req->config != NULL, err);
 	}
 	rc = conf_load_system(cfg, err);
-	if (rc == 0)
+	if (rc == 0) {
 		dm_hold(id, cfg, &priv);
+		dm_shared_open(shared, id, cfg);
+	}
 	if (setid_drop(id, err) == -1) {
 		dm_priv_free(&priv);
 		return -1;
@@ -515,8 +633,11 @@ dm_flush_all(struct setid *id, const struct request *req,
 		return mh_err_set(err, EX_USAGE, "flush --all runs once; the "
 		    "system timer repeats it (--watch is for one spool)");
 	conf_init(&cfg);
-	own = conf_load(&cfg, NULL, 0, err) == 0 ? spool_path(&cfg, err) :
-	    NULL;
+	own = NULL;
+	if (conf_load(&cfg, NULL, 0, err) == 0) {
+		own = spool_path(&cfg, err);
+		dm_shared_make(&cfg);
+	}
 	conf_free(&cfg);
 	mh_err_clear(err);
 	rc = spools_list(own, &v, &n, err);
@@ -558,6 +679,7 @@ dm_flush_all(struct setid *id, const struct request *req,
 static int
 dm_run(struct setid *id, const struct request *req, struct mh_err *err)
 {
+	struct dm_shared shared = { { -1, NULL, 0 }, NULL, 0 };
 	struct config	 cfg;
 	int		 rc = -1;
 
@@ -566,15 +688,16 @@ dm_run(struct setid *id, const struct request *req, struct mh_err *err)
 	if (req->op == REQ_FLUSH && req->all)
 		return dm_flush_all(id, req, err);
 	conf_init(&cfg);
-	if (dm_config(id, req, &cfg, err) == 0) {
+	if (dm_config(id, req, &cfg, &shared, err) == 0) {
 		if (req->op == REQ_TEST)
 			rc = dm_test(req, &cfg, err);
 		else if (req->op == REQ_OAUTH_LOGIN)
 			rc = dm_oauth_login(req, &cfg, err);
 		else
 			rc = dm_flush(req, &cfg, id->active ? dm_reload_setid :
-			    dm_reload, err);
+			    dm_reload, &shared, err);
 	}
+	dm_shared_free(&shared);
 	conf_free(&cfg);
 	secret_held_clear();
 	return rc;

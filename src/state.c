@@ -75,6 +75,8 @@ state_open(struct state *st, struct spool *sp, int create,
 	int	 fd, rc;
 
 	st->dirfd = -1;
+	st->pins = NULL;
+	st->npins = 0;
 	if (create) {
 		/* spool.c makes and checks it (one home); we keep a copy. */
 		if ((fd = spool_state_open(sp, err)) == -1)
@@ -105,14 +107,134 @@ void
 state_adopt(struct state *st, int dirfd)
 {
 	st->dirfd = dirfd;
+	st->pins = NULL;
+	st->npins = 0;
 }
 
 void
 state_close(struct state *st)
 {
+	size_t	 i;
+
+	for (i = 0; i < st->npins; i++) {
+		close(st->pins[i].fd);
+		close(st->pins[i].lockfd);
+	}
+	free(st->pins);
+	st->pins = NULL;
+	st->npins = 0;
 	if (st->dirfd != -1)
 		close(st->dirfd);
 	st->dirfd = -1;
+}
+
+static const struct state_pin *
+state_pinned(const struct state *st, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->npins; i++)
+		if (strcmp(st->pins[i].name, name) == 0)
+			return &st->pins[i];
+	return NULL;
+}
+
+/* One file of a pin: root's, not writable by others; made when create. */
+static int
+state_pin_open(const struct state *st, const char *name, int flags,
+    int create, gid_t gid, struct mh_err *err)
+{
+	struct stat	 sb;
+	int		 fd;
+
+	fd = openat(st->dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC | (create ? O_CREAT : 0), 0660);
+	if (fd == -1 && errno == ENOENT && !create)
+		return -2;
+	if (fd == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+	/* Root makes them for the group (whatever its umask). */
+	if (create && (fchown(fd, 0, gid) == -1 || fchmod(fd, 0660) == -1)) {
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+		close(fd);
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_uid != 0 ||
+	    (sb.st_mode & S_IWOTH)) {
+		mh_err_set(err, EX_TEMPFAIL, "state file %s: not a regular "
+		    "file of root's that only root and its group may write",
+		    name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+state_pin(struct state *st, const char *name, int create, gid_t gid,
+    struct mh_err *err)
+{
+	struct state_pin	 p;
+	char			 lock[STATE_NAME_MAX + 8];
+
+	if (!state_name_ok(name))
+		return state_bad_name(name, err);
+	if (state_pinned(st, name) != NULL)
+		return 0;
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	snprintf(lock, sizeof(lock), "%s.lock", name);
+	p.fd = state_pin_open(st, name, O_RDWR | O_APPEND, create, gid, err);
+	if (p.fd < 0)
+		return p.fd == -2 ? 1 : -1;
+	p.lockfd = state_pin_open(st, lock, O_RDWR, create, gid, err);
+	if (p.lockfd < 0) {
+		close(p.fd);
+		return p.lockfd == -2 ? 1 : -1;
+	}
+	st->pins = xreallocarray(st->pins, st->npins + 1, sizeof(*st->pins));
+	st->pins[st->npins++] = p;
+	return 0;
+}
+
+/*
+ * A pinned state_write(): in place, under the caller's lock.  Written
+ * from the start, then cut to its length, then synced: when the new text
+ * is the tail of the old one and at most half of it (rate.c's rewrite
+ * keeps the newest records of 2N + 64), a crash at any point leaves that
+ * tail at the end of the file, where rate.c reads.
+ */
+static int
+state_write_pinned(const struct state_pin *p, const void *data, size_t len,
+    struct mh_err *err)
+{
+	const char	*d = data;
+	size_t		 off = 0;
+	ssize_t		 w;
+	int		 fl, rc = -1;
+
+	/* pwrite() ignores its offset on an O_APPEND descriptor (Linux). */
+	if ((fl = fcntl(p->fd, F_GETFL)) == -1 ||
+	    fcntl(p->fd, F_SETFL, fl & ~O_APPEND) == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "state file %s",
+		    p->name);
+	while (off < len) {
+		w = pwrite(p->fd, d + off, len - off, (off_t)off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			errno = w == 0 ? EIO : errno;
+			goto done;
+		}
+		off += (size_t)w;
+	}
+	if (ftruncate(p->fd, (off_t)len) == -1 || fsync(p->fd) == -1)
+		goto done;
+	rc = 0;
+done:
+	if (rc == -1)
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", p->name);
+	(void)fcntl(p->fd, F_SETFL, fl);
+	return rc;
 }
 
 int
@@ -136,10 +258,14 @@ int
 state_write(const struct state *st, const char *name, const void *data,
     size_t len, struct mh_err *err)
 {
-	char	 tmp[STATE_NAME_MAX + 32];
+	char			 tmp[STATE_NAME_MAX + 32];
+	const struct state_pin	*p;
 
 	if (!state_name_ok(name))
 		return state_bad_name(name, err);
+	p = state_pinned(st, name);
+	if (p != NULL)
+		return state_write_pinned(p, data, len, err);
 	snprintf(tmp, sizeof(tmp), ".tmp.%s.%ld", name, (long)getpid());
 	unlinkat(st->dirfd, tmp, 0);
 	return fsio_write_atomic(st->dirfd, tmp, name, data, len, err);
@@ -159,8 +285,18 @@ int
 state_open_file(const struct state *st, const char *name, int *fd,
     struct mh_err *err)
 {
+	const struct state_pin	*p;
+
 	if (!state_name_ok(name))
 		return state_bad_name(name, err);
+	p = state_pinned(st, name);
+	if (p != NULL) {
+		*fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0);
+		if (*fd == -1)
+			return mh_err_errno(err, EX_TEMPFAIL, "state file %s",
+			    name);
+		return 0;
+	}
 	*fd = openat(st->dirfd, name, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (*fd == -1)
@@ -172,13 +308,19 @@ int
 state_lock(const struct state *st, const char *name, int *fd,
     struct mh_err *err)
 {
-	char	 lock[STATE_NAME_MAX + 8];
+	const struct state_pin	*p;
+	char			 lock[STATE_NAME_MAX + 8];
 
 	if (!state_name_ok(name))
 		return state_bad_name(name, err);
 	snprintf(lock, sizeof(lock), "%s.lock", name);
-	*fd = openat(st->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
+	/* A pin's lock is a dup: state_unlock() unlocks before it closes. */
+	p = state_pinned(st, name);
+	if (p != NULL)
+		*fd = fcntl(p->lockfd, F_DUPFD_CLOEXEC, 0);
+	else
+		*fd = openat(st->dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
 	if (*fd == -1)
 		return mh_err_errno(err, EX_TEMPFAIL, "state lock %s", lock);
 	while (flock(*fd, LOCK_EX) == -1)
@@ -194,8 +336,11 @@ state_lock(const struct state *st, const char *name, int *fd,
 void
 state_unlock(int fd)
 {
-	if (fd != -1)
-		close(fd);	/* the flock goes with the last descriptor */
+	if (fd == -1)
+		return;
+	/* A pinned lock's description stays open: unlock it explicitly. */
+	flock(fd, LOCK_UN);
+	close(fd);
 }
 
 static int

@@ -26,8 +26,17 @@
 
 #define STATE_NAME_MAX	64
 
+/* A file opened ahead of time (state_pin()). */
+struct state_pin {
+	char	 name[STATE_NAME_MAX + 1];
+	int	 fd;		/* NAME, read and append */
+	int	 lockfd;	/* NAME.lock */
+};
+
 struct state {
 	int	 dirfd;		/* -1: not open (a read-only caller found none) */
+	struct state_pin *pins;	/* state_pin()'s, or NULL */
+	size_t	 npins;
 };
 
 /*
@@ -41,6 +50,21 @@ int	state_open(struct state *, struct spool *, int create,
 	    struct mh_err *);
 /* Use a directory the caller opened and checked (it is owned now). */
 void	state_adopt(struct state *, int dirfd);
+/*
+ * Open name and name.lock now and keep them open: state_lock(),
+ * state_open_file() and state_write() of that name then use these
+ * descriptors, so they keep working once the process may no longer open
+ * files in the directory (the set-id helper after its group drop: the
+ * shared rate window of the system's upstream, SPEC 8, 9).  Both must be
+ * regular files owned by root and writable by no other; with create
+ * (root only) they are made, 0660 and group gid, when missing.  1 when
+ * they do not exist (and !create): nothing is pinned.  A pinned
+ * state_write() rewrites the file in place, under the caller's
+ * state_lock(): written from the start, cut, synced (when the new text is
+ * a tail of at most half the old, a crash leaves that tail at the end).
+ */
+int	state_pin(struct state *, const char *name, int create, gid_t gid,
+	    struct mh_err *);
 void	state_close(struct state *);
 
 /*

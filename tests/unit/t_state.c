@@ -263,6 +263,66 @@ START_TEST(rate_log)
 }
 END_TEST
 
+/*
+ * A pinned window (the set-id helper's shared one, SPEC 8, 9): root makes
+ * the files; afterwards the names in the directory are never opened
+ * again (the helper may not, once it dropped its group), and the rewrite
+ * of the log happens in the same inode.
+ */
+START_TEST(rate_pinned)
+{
+	struct state	 st;
+	struct mh_err	 e;
+	struct upstream	*up = up_make("default", "h", 25);
+	struct stat	 a, b;
+	char		 path[160], lock[170];
+	long long	 wait, t = 1700000000000LL;
+	int		 i, dirfd;
+
+	if (geteuid() != 0)
+		return;		/* the files must be root's */
+	snprintf(path, sizeof(path), "%s/rate.default", tdir);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	dirfd = open(tdir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dirfd, 0);
+	state_adopt(&st, dirfd);
+	/* Nothing to pin yet without create: 1, nothing made. */
+	ck_assert_int_eq(state_pin(&st, "rate.default", 0, 0, &e), 1);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(state_pin(&st, "rate.default", 1, getgid(), &e), 0);
+	ck_assert_int_eq(stat(path, &a), 0);
+	ck_assert_int_eq(a.st_mode & 07777, 0660);
+	/* A file another user could write is refused. */
+	ck_assert_int_eq(chmod(lock, 0666), 0);
+	ck_assert_int_eq(state_pin(&st, "rate.other", 0, 0, &e), 1);
+	state_close(&st);
+	dirfd = open(tdir, O_RDONLY | O_DIRECTORY);
+	state_adopt(&st, dirfd);
+	ck_assert_int_eq(state_pin(&st, "rate.default", 0, 0, &e), -1);
+	ck_assert_int_eq(chmod(lock, 0660), 0);
+	ck_assert_int_eq(state_pin(&st, "rate.default", 0, 0, &e), 0);
+	/* The names go: only the pinned descriptors are used from now on. */
+	ck_assert_int_eq(unlink(lock), 0);
+	ck_assert_int_eq(rename(path, lock), 0);
+	up->rate.count = 2;
+	up->rate.window = 1;
+	for (i = 0; i < 200; i++)
+		ck_assert_int_eq(rate_take(&st, up, t + i * 1000, &wait, &e),
+		    0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(stat(lock, &b), 0);
+	ck_assert_int_eq(b.st_ino, a.st_ino);
+	ck_assert_int_le(b.st_size, (2 * 2 + 64 + 1) * 14);
+	/* The rewrite kept the newest: X - 1000 has left, X has not. */
+	t += 199 * 1000;
+	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 600, &wait, &e), 1);
+	ck_assert_int_eq(wait, 400);
+	state_close(&st);
+	up_free(up);
+}
+END_TEST
+
 Suite *
 suite(void)
 {
@@ -276,6 +336,7 @@ suite(void)
 	tcase_add_test(tc, down_marks);
 	tcase_add_test(tc, rate_window);
 	tcase_add_test(tc, rate_log);
+	tcase_add_test(tc, rate_pinned);
 	suite_add_tcase(s, tc);
 	return s;
 }

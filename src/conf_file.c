@@ -118,6 +118,32 @@ conf_read_fd(int fd, const char *path, char **data, size_t *len,
 	return 0;
 }
 
+/*
+ * A secret set in a file that group or others can read.  The system file
+ * must stay readable by every user (SPEC 8): chmod 600 there would stop
+ * everyone's mail but root's, so the fix is a password_file beside it
+ * that only root and the set-id helper's group read.
+ */
+static void
+conf_secret_exposed(const char *path, enum conf_layer layer, int line,
+    struct mh_err *err)
+{
+	const char	*slash = strrchr(path, '/');
+	int		 dirlen = slash != NULL ? (int)(slash - path) : 0;
+
+	if (layer != CONF_LAYER_SYSTEM) {
+		mh_err_set(err, EX_CONFIG, "%s:%d: a secret is set in a file "
+		    "that group or others can read (chmod 600 %s)", path, line,
+		    path);
+		return;
+	}
+	mh_err_set(err, EX_CONFIG, "%s:%d: a secret is set in the system "
+	    "configuration, which every user must read: move it to a "
+	    "password_file such as %.*s/mailhop/secret (chown root:%s, chmod "
+	    "640) and keep %s readable by all (see mailhop.conf(5))", path,
+	    line, dirlen, path, paths_group, path);
+}
+
 /* 1: missing default file, skipped; 0: applied; -1: error. */
 static int
 conf_load_one(struct config *cfg, const char *path, enum conf_layer layer,
@@ -153,9 +179,7 @@ conf_load_one(struct config *cfg, const char *path, enum conf_layer layer,
 	    conf_check_commands(&found, &st, path, src, err) == -1)
 		goto done;
 	if (found.secret_line != 0 && (st.st_mode & (S_IRGRP | S_IROTH))) {
-		mh_err_set(err, EX_CONFIG, "%s:%d: a secret is set in a file "
-		    "that group or others can read (chmod 600 %s)", path,
-		    found.secret_line, path);
+		conf_secret_exposed(path, layer, found.secret_line, err);
 		goto done;
 	}
 	/* A process that holds a password keeps it out of core dumps. */

@@ -93,6 +93,36 @@ secret_env_hint(const struct upstream *up, const char *key,
 		secret_mode_hint(err);
 }
 
+/* Set while secret_hold() reads with the set-id group (SPEC 8). */
+static int	secret_holding;
+
+/*
+ * A secret file we may not open: when it is the system's, say what the
+ * set-id helper needs (SPEC 8: 0640, owner root, group mailhop), so that
+ * a root-only secret does not leave every user's mail waiting on a bare
+ * "Permission denied".
+ */
+static int
+secret_open_denied(const char *key, const char *path, struct mh_err *err)
+{
+	struct stat	 st;
+	struct group	*gr;
+
+	if (secret_holding)
+		return mh_err_set(err, EX_CONFIG, "%s %s: Permission denied: "
+		    "the set-id helper reads it with the group %s only (chgrp "
+		    "%s %s, and chmod 640 %s)", key, path, paths_group,
+		    paths_group, path, path);
+	if (stat(path, &st) == 0 && (st.st_mode & S_IRGRP) &&
+	    (gr = getgrnam(paths_group)) != NULL && gr->gr_gid == st.st_gid)
+		return mh_err_set(err, EX_CONFIG, "%s %s: Permission denied: "
+		    "only the set-id helper reads it (group %s), and only for "
+		    "the upstream that %s defines", key, path, paths_group,
+		    paths_sysconf_file);
+	errno = EACCES;
+	return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
+}
+
 /* A whole secret file into b (capped at SECRET_MAX), checked first. */
 static int
 secret_read_file(const char *key, const char *path, struct buf *b,
@@ -101,6 +131,8 @@ secret_read_file(const char *key, const char *path, struct buf *b,
 	int	 fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1 && errno == EACCES)
+		return secret_open_denied(key, path, err);
 	if (fd == -1)
 		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
 	if (secret_check_fd(key, path, fd, err) == 0) {
@@ -136,9 +168,6 @@ done:
 	secret_wipe_buf(&b);
 	return rc;
 }
-
-/* Set while secret_hold() reads with the set-id group (SPEC 8). */
-static int	secret_holding;
 
 /* In the child: stdin from /dev/null, stdout to the pipe, nothing else. */
 static void

@@ -388,7 +388,9 @@ rs_finish(struct rs_run *x, struct rs_task *t)
 /*
  * relay.c's callback.  A failure before MAIL marks the upstream down and
  * moves the job to the next upstream of its route, in this run; any
- * answer to RCPT or to the data stands (SPEC 9).
+ * answer to RCPT or to the data stands (SPEC 9).  Only an answer clears
+ * a down-mark: a session that could not start (a secret, a token) or
+ * ended with no outcome for any recipient leaves it as it was.
  */
 static void
 rs_on_done(struct relay_job *job, void *arg)
@@ -403,7 +405,8 @@ rs_on_done(struct relay_job *job, void *arg)
 		return;
 	up = t->route[t->at];
 	if (!job->before_mail) {
-		relayset_up(x->rs, up);
+		if (!job->session_failed)
+			relayset_up(x->rs, up);
 		rs_finish(x, t);
 		return;
 	}

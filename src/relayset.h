@@ -60,7 +60,10 @@ struct relay *relayset_relay(struct relayset *, const struct upstream *,
  */
 int	relayset_down(struct relayset *, const struct upstream *,
 	    const char *reason, time_t now, struct mh_err *);
-/* up answered: forget a mark that sent it to us anyway. */
+/*
+ * up answered (some recipient has its reply): forget a mark that sent it
+ * to us anyway.
+ */
 void	relayset_up(struct relayset *, const struct upstream *);
 /* Is up marked down at now?  *m filled when it is (for mailq, test). */
 int	relayset_is_down(struct relayset *, const struct upstream *,

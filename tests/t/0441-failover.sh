@@ -8,7 +8,7 @@
 # final dot stands: the recipient is never offered to backup, so no
 # recipient is ever accepted by two upstreams.
 . "$TESTLIB/tap.sh"
-plan 43
+plan 47
 
 start_smtpd --tls none --no-auth || bail "no backup smtpd"
 B_PORT=$SMTPD_PORT B_LOG=$SMTPD_LOG
@@ -136,3 +136,30 @@ start_smtpd --tls starttls --user alice:pw-a --port "$port" || bail "no smtpd ag
 mh sendmail -q >/dev/null 2>&1
 is "$(transcript delivered):$(spool_count)" "bob@example.net:0" "all down: the first was tried anyway, and delivered"
 unlike "$(mh mailq)" "upstream default .* is down" "its mark is gone once it answered"
+
+# A mark is cleared only by an answer from the upstream, not by a run
+# that chose it and could not even start a session with it (here its
+# password_command fails): `* = default` alone tries it whatever the mark.
+stop_smtpd --all
+start_smtpd --tls none --no-auth; dead=$SMTPD_PORT; stop_smtpd
+only() { # [EXTRA upstream keys]
+    MH_CONF_BASE=no mh_conf "$(mh_upstream default "$dead" none)
+timeout = 2s
+$1
+[queue]
+deliver = queue
+[route]
+* = default"
+}
+only
+queue_fresh "no answer"
+mh mailhop flush >/dev/null 2>&1
+like "$(mh mailq)" "^-- upstream default .* is down until .*: .*" "refused: default is down"
+mark=$(cat "$XDG_STATE_HOME/mailhop/state/down.default")
+only "user = alice
+password_command = exit 3"
+mh sendmail -q >/dev/null 2>&1
+like "$(mh mailq)" "\\(.*password_command.*\\)" "a run that cannot start a session records why"
+like "$(mh mailq)" "^-- upstream default .* is down until " \
+    "default is still down: it never answered"
+is "$(cat "$XDG_STATE_HOME/mailhop/state/down.default")" "$mark" "its mark is unchanged"

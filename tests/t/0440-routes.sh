@@ -9,7 +9,7 @@
 # bounce names the upstream that refused (Remote-MTA); a route changed
 # after queueing applies to mail already queued.
 . "$TESTLIB/tap.sh"
-plan 30
+plan 31
 
 start_smtpd --tls starttls --user alice:pw-a || bail "no smtpd a"
 A_PORT=$SMTPD_PORT A_LOG=$SMTPD_LOG
@@ -62,6 +62,17 @@ carol@example.org = c
 *@*.example.net = c
 *@*.eu.example.net = b
 * = default'
+# mailhop config prints the route table, most specific first, each line
+# with where it was set.
+CONF=$MAILHOP_CONFIG
+at() { grep -n -F -- "$1" "$CONF" | head -1 | cut -d: -f1; }
+is "$(mh mailhop config | sed -n '/^\[route\]$/,/^$/p')" "[route]
+carol@example.org = c  ; $CONF:$(at 'carol@example.org =')
+*@shop.example = b  ; $CONF:$(at '*@shop.example =')
+*@*.eu.example.net = b  ; $CONF:$(at '*@*.eu.example.net =')
+*@*.example.net = c  ; $CONF:$(at '*@*.example.net =')
+* = default  ; $CONF:$(at '* = default')" \
+    "mailhop config: the route table, most specific first"
 send alice@example.org r1@example.com
 send sales@shop.example r2@example.com
 send Carol@Example.org r3@example.com

@@ -8,7 +8,7 @@
 # attempt counts, backoff applies) and sends nothing.  A mistake in
 # [sender], [aliases] or [queue] still queues nothing.
 . "$TESTLIB/tap.sh"
-plan 33
+plan 49
 
 start_smtpd || bail "no smtpd"
 f="$TESTDIR/typo.conf"
@@ -80,6 +80,44 @@ check_queues $'[route]\nshop.example = default' 'bad route pattern "shop.example
 check_queues $'[upstream.Backup]\nhost = x' 'bad upstream name "Backup"' \
     "a bad [upstream.NAME]"
 is "$(transcript connections)" 1 "none of them connected (only the fixed flush did)"
+
+# The mistakes of [route] and [upstream.NAME] in full (SPEC 7 rev. 2, 9):
+# mailhop config and mailhop test exit 78 with the one line naming file,
+# line and key; the front end queues; the delivery records the same line
+# as the entry's last reply, and sends nothing.
+lineof() { grep -n -- "$1" "$f" | tail -1 | cut -d: -f1; }
+reply_of() { # ADDRESS: last_reply and attempts of its entry in queue --json
+    mh mailhop queue --json | "$PYTHON" -c '
+import json, sys
+for o in map(json.loads, sys.stdin):
+    for r in o["recipients"]:
+        if r["address"] == sys.argv[1]:
+            print(r["attempts"], r["last_reply"])' "$1"
+}
+check_full() { # MESSAGE DESC RCPT: the configuration is in $f already
+    local want="$f:$1" n
+    out=$(mh mailhop config 2>"$TESTDIR/err")
+    is "$?:$out" "78:" "$2: mailhop config exits 78, nothing on stdout"
+    is "$(cat "$TESTDIR/err")" "mailhop: $want" "$2: one line naming file, line and key"
+    err=$(mh mailhop test 2>&1)
+    is "$?:$err" "78:mailhop: $want" "$2: mailhop test exits 78 with the same line"
+    n=$(spool_count)
+    printf 'Subject: %s\n\nhi\n' "$2" | mh sendmail -odq "$3"
+    is "$?:$(spool_count)" "0:$((n + 1))" "$2: the front end queues"
+    mh mailhop flush >/dev/null 2>&1
+    is "$(reply_of "$3")" "1 $want" \
+        "$2: the delivery records it as the entry's last reply (attempt counted)"
+}
+conf $'[route]\n*@shop.example = default\n* = default, ses'
+check_full "$(lineof '^\* = default, ses'): unknown upstream \"ses\" in the route for \"*\" in [route] (no [upstream.ses] section)" \
+    "route: unknown upstream" r1@example.net
+conf $'[route]\n*@shop.example = default\n*@Shop.example = default'
+check_full "$(lineof '^\*@Shop'): duplicate pattern \"*@Shop.example\" in [route] (first set on line $(lineof '^\*@shop'))" \
+    "route: duplicate pattern" r2@example.net
+conf $'[upstream.ses_EU]\nhost = x'
+check_full "$(lineof '^\[upstream.ses_EU\]'): bad upstream name \"ses_EU\" in [upstream.ses_EU]: expected 1 to 32 of a-z 0-9 _ -" \
+    "a bad upstream name" r3@example.net
+is "$(transcript connections)" 1 "none of them connected"
 
 # -odi: queued; the reason is on stderr.
 conf $'[upstream]\ntls_verify = perhaps'

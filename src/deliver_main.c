@@ -661,6 +661,8 @@ dm_flush_all(struct setid *id, const struct request *req,
 		}
 	}
 	spools_free(v, n);
+	if (req->only_id == NULL)
+		failed += (size_t)spools_blocked();
 	if (req->only_id != NULL && found + failed == 0)
 		return mh_err_set(err, EX_NOUSER, "queue id \"%.40s\" not "
 		    "found", req->only_id);

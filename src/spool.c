@@ -340,6 +340,26 @@ spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
 	return rc;
 }
 
+/*
+ * A directory of the system spool root that is a link or another user's:
+ * left from a 1733 root (before SPEC 8's 1731), when any user could make
+ * it first.  Only root can remove it; say so, or the owner's mail fails
+ * with 73 for good.
+ */
+void
+spool_blocked_hint(const char *path, struct mh_err *err)
+{
+	struct stat	 st;
+	size_t		 n = strlen(err->msg);
+
+	if (spool_root_leaf(path) == NULL || lstat(path, &st) == -1 ||
+	    (!S_ISLNK(st.st_mode) && st.st_uid == geteuid()))
+		return;
+	snprintf(err->msg + n, sizeof(err->msg) - n, "; another user made "
+	    "it there first (before the spool root was 1731): root must remove "
+	    "it (rm -r %s), then mailhop makes yours", path);
+}
+
 int
 spool_open_dir(struct spool *sp, const char *path, struct mh_err *err)
 {
@@ -354,6 +374,7 @@ spool_open_dir(struct spool *sp, const char *path, struct mh_err *err)
 		goto fail;
 	return 0;
 fail:
+	spool_blocked_hint(path, err);
 	spool_close(sp);
 	return -1;
 }

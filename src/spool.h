@@ -83,6 +83,9 @@ char	*spool_describe(const struct config *, const char **why);
 char	*spool_user_leaf(uid_t, int byuid);
 /* The LEAF of path when path is ROOT/LEAF (the system spool root), else NULL. */
 const char *spool_root_leaf(const char *path);
+/* Appends to err what root must do about a link or another user's
+ * directory at path in the system spool root (nothing elsewhere). */
+void	 spool_blocked_hint(const char *path, struct mh_err *err);
 void	spool_close(struct spool *);
 /*
  * The spool's state directory, SPOOL/state (COORDINATION design F): what

@@ -110,6 +110,64 @@ spools_scan(struct spools_dir **v, size_t *n, struct mh_err *err)
 	return 0;
 }
 
+/*
+ * The account that ROOT/name belongs to by its name (%u: the account
+ * name; %U or no passwd entry: the uid in decimal); 0 when the name is
+ * nobody's.
+ */
+static int
+spools_name_uid(const char *name, uid_t *uid)
+{
+	struct passwd	*pw;
+	char		*end;
+	unsigned long	 v;
+
+	if ((pw = getpwnam(name)) != NULL) {
+		*uid = pw->pw_uid;
+		return 1;
+	}
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (name[0] < '0' || name[0] > '9' || *end != '\0' || errno != 0 ||
+	    v != (unsigned long)(uid_t)v)
+		return 0;
+	*uid = (uid_t)v;
+	return 1;
+}
+
+int
+spools_blocked(void)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	struct stat	 st;
+	struct passwd	*pw;
+	uid_t		 uid;
+	int		 n = 0;
+
+	if ((dir = opendir(paths_spool_root)) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.' || !spools_name_uid(de->d_name, &uid) ||
+		    fstatat(dirfd(dir), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 ||
+		    (S_ISDIR(st.st_mode) && st.st_uid == uid))
+			continue;
+		pw = S_ISLNK(st.st_mode) ? NULL : getpwuid(st.st_uid);
+		fprintf(stderr, "mailhop: %s/%s is %s%s%s, not %s's: %s's mail "
+		    "cannot be queued until root removes it (rm -r %s/%s)\n",
+		    paths_spool_root, de->d_name, S_ISLNK(st.st_mode) ?
+		    "a symbolic link" : S_ISDIR(st.st_mode) ? "owned by " :
+		    "not a directory", S_ISDIR(st.st_mode) && pw != NULL ?
+		    pw->pw_name : "", S_ISDIR(st.st_mode) && pw == NULL ?
+		    "another uid" : "", de->d_name, de->d_name,
+		    paths_spool_root, de->d_name);
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
 int
 spools_list(const char *own, struct spools_dir **out, size_t *n,
     struct mh_err *err)

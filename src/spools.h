@@ -35,6 +35,13 @@ int	spools_all_visible(void);
 int	spools_list(const char *own, struct spools_dir **, size_t *,
 	    struct mh_err *);
 void	spools_free(struct spools_dir *, size_t);
+/*
+ * Entries of the system spool root named for an account (its name, or a
+ * uid) that are not that account's directory -- another user's, a link,
+ * a file -- left from a 1733 root, when any user could make one first:
+ * each named on stderr with what root must do.  Returns how many.
+ */
+int	spools_blocked(void);
 
 /*
  * In the child: 0 done, 1 nothing for it in this spool, -1 with err.

@@ -8,7 +8,7 @@
 # the helper and still exits 0 only with the mail on disk.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 24
+setid_or_skip 31
 
 start_smtpd || bail "no smtpd"
 setid_setup
@@ -98,3 +98,33 @@ setid_user late
 o=$(send_as "$late")
 is "$o" "73|mailhop: cannot create spool directory $R/$late: the set-id helper could not: $R/$late: permission denied: mailhop-deliver is not set-id to the group $MH_GROUP (make install sets it up)" \
     "helper not set-id: 73 in one line, saying what is missing"
+
+# A root upgraded from 1733, where another user made a directory first: the
+# owner is told that root must remove it, root's flush --all (the timer)
+# names it, and once root has removed it the owner's mail queues again.
+chmod 2755 "$SBIN/mailhop-deliver"
+setid_user old
+chmod 1733 "$R"
+as_user "$mallory" mkdir -m 700 "$R/$old"
+# (a link whose name is no account's is nobody's spool: not reported)
+as_user "$mallory" ln -s "$SYS/home/$mallory" "$R/$nuid-link"
+chmod 1731 "$R"
+o=$(send_as "$old")
+is "$o" "73|mailhop: spool directory $R/$old: Permission denied; another user made it there first (before the spool root was 1731): root must remove it (rm -r $R/$old), then mailhop makes yours" \
+    "a directory another user made under 1733: 73, saying what root must do"
+o=$("$SBIN/mailhop" flush --all 2>&1)
+is "$?" 75 "root's flush --all: 75 while a user's directory is blocked"
+like "$o" "^mailhop: $R/$old is owned by $mallory, not $old's: $old's mail cannot be queued until root removes it \(rm -r $R/$old\)$" \
+    "and it names the directory, its owner and the fix"
+rm -rf "$R/$old"
+# (mallory cannot make it under 1731; as under 1733:)
+ln -s "$SYS/home/$mallory" "$R/$old"
+o=$(send_as "$old")
+like "$o" "^73\|mailhop: spool directory $R/$old is a symbolic link; another user made it there first .*\(rm -r $R/$old\)" \
+    "a link in its place: the same advice"
+like "$("$SBIN/mailhop" flush --all 2>&1)" "^mailhop: $R/$old is a symbolic link, not $old's" "root's flush --all names the link"
+rm -f "$R/$old"
+o=$(send_as "$old")
+is "$o|$(stat -c '%U %a' "$R/$old")" "0||$old 700" "removed by root: the user's mail queues, in a directory of their own"
+"$SBIN/mailhop" flush --all >/dev/null 2>&1
+is "$?" 0 "and root's flush --all is clean again"

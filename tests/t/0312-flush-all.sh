@@ -9,12 +9,15 @@
 # theirs, nothing of root's is sent, and the flush does not hang.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 18
+setid_or_skip 21
 
 start_smtpd --delay mail 3 --once || bail "no smtpd"
 setid_setup
 setid_user ann
 setid_user bob
+# A supplementary group of ann's, which her flush child must have too.
+usermod -aG users "$ann" || bail "usermod"
+users_gid=$(getent group users | cut -d: -f3)
 sys_conf
 sys_secret
 R=$SYS/var/spool/mailhop
@@ -68,6 +71,13 @@ timeout 60 "$SBIN/mailhop" flush --all >"$TESTDIR/out" 2>&1 &
 pid=$!
 wait_for grep -q '"type": *"delay"' "$SMTPD_LOG"
 ok $? "ann's delivery is under way (the server delays MAIL)"
+st=$(cat "/proc/$(proc_of "$ann" /mailhop-deliver)/status" 2>/dev/null)
+is "$(awk '/^Uid:/ {print $2, $3, $4, $5}' <<<"$st")" "$(id -u "$ann") $(id -u "$ann") $(id -u "$ann") $(id -u "$ann")" \
+    "the process delivering ann's spool has ann's uid (real, effective, saved, fs)"
+is "$(awk '/^Gid:/ {print $2, $3, $4, $5}' <<<"$st")" "$(id -g "$ann") $(id -g "$ann") $(id -g "$ann") $(id -g "$ann")" \
+    "and her gid"
+is "$(awk '/^Groups:/ {$1 = ""; print}' <<<"$st" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')" \
+    "$(id -G "$ann" | tr ' ' '\n' | sort -n | tr '\n' ' ')" "and exactly her groups ($users_gid among them; none of root's)"
 mv "$R/$bob" "$R/$bob.moved"
 ln -s "$TESTDIR/rootspool" "$R/$bob"
 wait "$pid"

@@ -26,6 +26,10 @@
 #define MSG_WBUF	(64 * 1024)	/* write buffer towards outfd */
 #define MSG_RBUF	(64 * 1024)	/* read buffer in message_read_fd */
 #define MSG_WRITEBACK	(4 * 1024 * 1024) /* start write-back every 4 MiB */
+#define PHRASE_LINE	78	/* RFC 5322 2.1.1: lines SHOULD fit in 78 */
+#define PHRASE_EW_LINE	76	/* RFC 2047 2: a line with encoded-words */
+#define PHRASE_EW_OVER	12	/* "=?UTF-8?B?" and "?=" */
+#define PHRASE_WORD_MAX	70	/* a longer word goes out encoded */
 
 static int	message_mime_emit(void *, const char *, size_t,
 		    struct mh_err *);
@@ -203,57 +207,118 @@ message_b64(struct buf *b, const unsigned char *s, size_t n)
 }
 
 /*
- * RFC 2047 encoded-words, each under 75 characters and holding whole
- * UTF-8 characters, folded onto continuation lines.
+ * RFC 2047 (2, 5(3)): encoded-words of at most 75 characters, each line
+ * holding one at most 76 octets, so the first word is sized for col;
+ * each holds whole UTF-8 characters (a decoder joins the words: the
+ * folding white space between them is not part of the name).  Returns
+ * the column after the last word.
  */
-static void
-message_phrase_2047(struct buf *b, const char *name)
+static size_t
+message_phrase_2047(struct buf *b, const char *name, size_t col)
 {
 	const unsigned char	*s = (const unsigned char *)name;
-	size_t			 n = strlen(name), take;
+	size_t			 n = strlen(name), take, room;
 
 	while (n > 0) {
-		take = n > 45 ? 45 : n;
+		room = col + PHRASE_EW_OVER + 8 > PHRASE_EW_LINE ? 0 :
+		    (PHRASE_EW_LINE - col - PHRASE_EW_OVER) / 4 * 3;
+		if (room == 0) {
+			buf_adds(b, "\r\n ");
+			col = 1;
+			continue;
+		}
+		take = n > room ? room : n;
 		while (take < n && take > 1 && (s[take] & 0xc0) == 0x80)
 			take--;
 		buf_adds(b, "=?UTF-8?B?");
 		message_b64(b, s, take);
 		buf_adds(b, "?=");
+		col += PHRASE_EW_OVER + (take + 2) / 3 * 4;
 		s += take;
 		n -= take;
-		if (n > 0)
+		if (n > 0) {
 			buf_adds(b, "\r\n ");
+			col = 1;
+		}
 	}
+	return col;
 }
 
-/* A display name as an atom sequence, a quoted-string or encoded-words. */
-void
-message_phrase(struct buf *b, const char *name)
+/*
+ * How a name can go out: 0 as atoms, 1 as a quoted-string, 2 only as
+ * encoded-words (a control or non-ASCII byte, or a word too long for a
+ * line of 78).
+ */
+static int
+message_phrase_form(const char *name)
 {
 	const unsigned char	*s;
-	int			 plain = 1;
+	size_t			 word = 0;
+	int			 form = 0;
 
 	for (s = (const unsigned char *)name; *s != '\0'; s++) {
-		if (*s < 0x20 || *s >= 0x7f) {
-			message_phrase_2047(b, name);
-			return;
-		}
+		if (*s < 0x20 || *s >= 0x7f)
+			return 2;
+		word = *s == ' ' ? 0 : word + 1 + (*s == '"' || *s == '\\');
+		if (word > PHRASE_WORD_MAX)
+			return 2;
 		if (!(*s == ' ' || (*s >= '0' && *s <= '9') ||
 		    ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z') ||
 		    strchr("!#$%&'*+-/=?^_`{|}~", *s) != NULL))
-			plain = 0;
+			form = 1;
 	}
-	if (plain && name[0] != ' ' && name[strlen(name) - 1] != ' ') {
-		buf_adds(b, name);
-		return;
+	if (name[0] == ' ' || (name[0] != '\0' && s[-1] == ' '))
+		form = 1;
+	return form;
+}
+
+/* Octets of the word at s (up to a space), escapes counted. */
+static size_t
+message_phrase_word(const char *s, int quoted)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0' && *s != ' '; s++)
+		n += 1 + (quoted && (*s == '"' || *s == '\\'));
+	return n + (quoted && *s == '\0');
+}
+
+/*
+ * A display name as atoms, a quoted-string (specials, outer blanks) or
+ * RFC 2047 encoded-words, starting at column col; atoms and quoted
+ * strings are folded before a space to keep lines within 78 octets.
+ * Returns the column after it.
+ */
+size_t
+message_phrase(struct buf *b, const char *name, size_t col)
+{
+	int		 form = message_phrase_form(name);
+	const char	*s;
+
+	if (form == 2)
+		return message_phrase_2047(b, name, col);
+	if (form == 1) {
+		buf_addc(b, '"');
+		col++;
 	}
-	buf_addc(b, '"');
-	for (s = (const unsigned char *)name; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
+	for (s = name; *s != '\0'; s++) {
+		if (*s == ' ' && col > 1 &&
+		    col + 1 + message_phrase_word(s + 1, form) > PHRASE_LINE) {
+			buf_adds(b, "\r\n");
+			col = 0;
+		}
+		if (form == 1 && (*s == '"' || *s == '\\')) {
 			buf_addc(b, '\\');
+			col++;
+		}
 		buf_addc(b, *s);
+		col++;
 	}
-	buf_addc(b, '"');
+	if (form == 1) {
+		buf_addc(b, '"');
+		col++;
+	}
+	return col;
 }
 
 static const char *
@@ -271,6 +336,7 @@ message_from(const struct message *m, struct buf *b, const char *orig,
 {
 	const char	*sender = m->opts->sender;
 	struct buf	 name;
+	size_t		 col;
 	int		 kind = ADDR_NAME_NONE;
 
 	buf_adds(b, "From: ");
@@ -289,10 +355,15 @@ message_from(const struct message *m, struct buf *b, const char *orig,
 		else
 			message_gecos(&name);
 	}
-	if (kind == ADDR_NAME_PHRASE)
+	col = sizeof("From: ") - 1;
+	if (kind == ADDR_NAME_PHRASE) {
 		buf_add(b, name.data, name.len);
-	else if (name.len > 0)
-		message_phrase(b, name.data);
+		col += name.len;
+	} else if (name.len > 0)
+		col = message_phrase(b, name.data, col);
+	/* The address on a line of its own when the name's is full. */
+	if (name.len > 0 && col + strlen(sender) + 3 > PHRASE_EW_LINE)
+		buf_adds(b, "\r\n");
 	if (name.len > 0)
 		buf_addf(b, " <%s>\r\n", sender);
 	else

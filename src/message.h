@@ -88,7 +88,11 @@ int	message_read_fd(struct message *, int fd, int dot_ends, struct mh_err *);
 /* Helpers shared with cmd_send.c and the tests. */
 /* "64M", "1G", "512K" or bytes: how limits are named in messages. */
 void	message_fmt_size(unsigned long long, char *, size_t);
-/* A display name as atoms, a quoted-string or RFC 2047 encoded-words. */
-void	message_phrase(struct buf *, const char *);
+/*
+ * A display name as atoms, a quoted-string or RFC 2047 encoded-words,
+ * starting at column col, folded to keep lines within 78 octets (76 with
+ * encoded-words); returns the column after it.
+ */
+size_t	message_phrase(struct buf *, const char *name, size_t col);
 
 #endif

@@ -463,33 +463,88 @@ START_TEST(from_forms)
 }
 END_TEST
 
+/* Every line of s at most max octets; 1 when so. */
+static int
+lines_within(const char *s, size_t col, size_t max)
+{
+	const char	*e;
+
+	for (; (e = strstr(s, "\r\n")) != NULL; s = e + 2, col = 0)
+		if (col + (size_t)(e - s) > max)
+			return 0;
+	return col + strlen(s) <= max;
+}
+
 START_TEST(phrase)
 {
 	struct buf	 b;
-	char		 name[200];
+	char		 name[1300];
 
 	buf_init(&b, 0);
-	message_phrase(&b, "Cron Daemon");
+	ck_assert_uint_eq(message_phrase(&b, "Cron Daemon", 6), 17);
 	ck_assert_str_eq(b.data, "Cron Daemon");
 	buf_reset(&b);
-	message_phrase(&b, "a.b");
+	message_phrase(&b, "a.b", 6);
 	ck_assert_str_eq(b.data, "\"a.b\"");
 	buf_reset(&b);
-	message_phrase(&b, "back\\slash");
+	message_phrase(&b, "back\\slash", 6);
 	ck_assert_str_eq(b.data, "\"back\\\\slash\"");
 	buf_reset(&b);
-	message_phrase(&b, "tab\there");
+	message_phrase(&b, " outer ", 6);
+	ck_assert_str_eq(b.data, "\" outer \"");
+	buf_reset(&b);
+	message_phrase(&b, "tab\there", 6);
 	ck_assert_str_eq(b.data, "=?UTF-8?B?dGFiCWhlcmU=?=");
 	buf_reset(&b);
-	/* long non-ASCII names: several encoded-words, none over 75 */
+	/*
+	 * Long non-ASCII names: several encoded-words, none over 75, each
+	 * line within 76 from the column given (RFC 2047 2), "From: " too.
+	 */
 	memset(name, 0, sizeof(name));
 	for (size_t i = 0; i + 2 < 150; i += 2)
 		memcpy(name + i, "\xc3\xa9", 2);
-	message_phrase(&b, name);
+	message_phrase(&b, name, 6);
 	ck_assert_int_ge(count(b.data, "=?UTF-8?B?"), 3);
 	for (char *w = b.data, *e; (e = strstr(w, "?=")) != NULL; w = e + 2)
 		ck_assert_int_le(e + 2 - strstr(w, "=?"), 75);
 	ck_assert_int_eq(count(b.data, "\r\n "), count(b.data, "=?UTF") - 1);
+	ck_assert(lines_within(b.data, 6, 76));
+	buf_reset(&b);
+	/* 4-byte characters are never split: 148 bytes of U+1F4E7 */
+	memset(name, 0, sizeof(name));
+	for (size_t i = 0; i + 4 <= 148; i += 4)
+		memcpy(name + i, "\xf0\x9f\x93\xa7", 4);
+	message_phrase(&b, name, 6);
+	ck_assert(lines_within(b.data, 6, 76));
+	/* each word's base64 decodes to whole characters: 4 | bytes */
+	for (char *w = b.data, *e; (w = strstr(w, "?B?")) != NULL; w = e) {
+		size_t	 n;
+
+		e = strstr(w + 3, "?=");
+		n = (size_t)(e - (w + 3)) / 4 * 3 - (e[-1] == '=') -
+		    (e[-2] == '=');
+		ck_assert_uint_eq(n % 4, 0);
+	}
+	buf_reset(&b);
+	/* a column near the end of the line: fold before the first word */
+	message_phrase(&b, "\xc3\xa9t\xc3\xa9", 70);
+	ck_assert_str_eq(b.data, "\r\n =?UTF-8?B?w6l0w6k=?=");
+	buf_reset(&b);
+	/* a word too long for a line: encoded-words, which fold */
+	memset(name, 'x', 1200);
+	name[1200] = '\0';
+	message_phrase(&b, name, 6);
+	ck_assert_int_eq(strncmp(b.data, "=?UTF-8?B?", 10), 0);
+	ck_assert(lines_within(b.data, 6, 76));
+	buf_reset(&b);
+	/* a long ASCII name: quoted, folded before a space, within 78 */
+	name[0] = '\0';
+	for (int i = 0; i < 12; i++)
+		strcat(name, "Service \"Backup\", nightly; run ");
+	ck_assert_uint_eq(message_phrase(&b, name, 6) <= 78, 1);
+	ck_assert_int_ge(count(b.data, "\r\n "), 5);
+	ck_assert(lines_within(b.data, 6, 78));
+	ck_assert_int_eq(b.data[0], '"');
 	buf_free(&b);
 }
 END_TEST

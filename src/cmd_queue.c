@@ -38,6 +38,7 @@
 #include "timefmt.h"
 
 #define Q_FIELD_MAX	1024	/* a field of an envelope, as shown */
+#define Q_INDENT	52	/* the column of recipients and replies */
 
 /* What a listing adds up. */
 struct q_total {
@@ -47,15 +48,55 @@ struct q_total {
 
 /* ---- mailq ---- */
 
-/* "Wed Nov 25 00:19:50", Postfix's arrival column, local time. */
+/* v in decimal, written backwards from end (a buffer of 21 or more). */
+static const char *
+q_num(uint64_t v, char *end)
+{
+	*--end = '\0';
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	return end;
+}
+
+/* Two digits of v (0-99; a leap second's 60 included). */
+static void
+q_two(char *out, int v)
+{
+	out[0] = (char)('0' + v / 10 % 10);
+	out[1] = (char)('0' + v % 10);
+}
+
+/*
+ * "Wed Nov 25 00:19:50", Postfix's arrival column, local time: strftime's
+ * "%a %b %e %H:%M:%S" in the C locale (mailhop never sets another), put
+ * together by hand since mailq does it for every entry.
+ */
 static void
 q_arrival(time_t t, char *out, size_t len)
 {
-	struct tm	 tm;
+	static const char	 days[] = "SunMonTueWedThuFriSat";
+	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm		 tm;
 
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(out, len, "%a %b %e %H:%M:%S", &tm) == 0)
+	if (localtime_r(&t, &tm) == NULL || tm.tm_wday < 0 ||
+	    tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11 || len < 20) {
 		snprintf(out, len, "%lld", (long long)t);
+		return;
+	}
+	memcpy(out, days + 3 * tm.tm_wday, 3);
+	out[3] = ' ';
+	memcpy(out + 4, months + 3 * tm.tm_mon, 3);
+	out[7] = ' ';
+	out[8] = tm.tm_mday >= 10 ? (char)('0' + tm.tm_mday / 10) : ' ';
+	out[9] = (char)('0' + tm.tm_mday % 10);
+	out[10] = ' ';
+	q_two(out + 11, tm.tm_hour);
+	out[13] = ':';
+	q_two(out + 14, tm.tm_min);
+	out[16] = ':';
+	q_two(out + 17, tm.tm_sec);
+	out[19] = '\0';
 }
 
 /*
@@ -85,21 +126,64 @@ q_clean(const char *s, char *out, size_t len)
 }
 
 /*
+ * An entry is put together in a buf (SPEC 13: mailq formats every entry;
+ * stdio's padding and a memstream's byte-wise copies were a third of the
+ * time): width spaces, or s padded to width on the right or the left.
+ */
+static void
+q_spaces(struct buf *b, size_t width)
+{
+	static const char	 sp[] = "                                "
+				    "                                ";
+
+	size_t			 k;
+
+	for (; width > 0; width -= k) {
+		k = width < sizeof(sp) - 1 ? width : sizeof(sp) - 1;
+		buf_add(b, sp, k);
+	}
+}
+
+static void
+q_pad(struct buf *b, const char *s, size_t width, int right)
+{
+	size_t	 n = strlen(s);
+
+	if (right && n < width)
+		q_spaces(b, width - n);
+	buf_add(b, s, n);
+	if (!right && n < width)
+		q_spaces(b, width - n);
+}
+
+/* A field, cleaned (q_clean), then a string. */
+static void
+q_field(struct buf *b, const char *s, const char *then)
+{
+	char	 t[Q_FIELD_MAX];
+
+	buf_adds(b, q_clean(s, t, sizeof(t)));
+	buf_adds(b, then);
+}
+
+/*
  * "(reply)" or "(failed: reply)"; with several upstreams the one last
  * tried is named (SPEC 9): "(via backup: reply)", "(failed via ses: ...)".
  */
 static void
-q_print_reply(FILE *out, const struct rcpt *r, const char *relay)
+q_print_reply(struct buf *b, const struct rcpt *r, const char *relay)
 {
-	char	 t[Q_FIELD_MAX], pre[64];
 	int	 failed = r->state == RCPT_FAILED;
 
-	if (relay != NULL)
-		snprintf(pre, sizeof(pre), "%svia %s: ", failed ? "failed " : "",
-		    relay);
-	else
-		snprintf(pre, sizeof(pre), "%s", failed ? "failed: " : "");
-	fprintf(out, "%52s(%s%s)\n", "", pre, q_clean(r->reply, t, sizeof(t)));
+	q_spaces(b, Q_INDENT);
+	buf_addc(b, '(');
+	if (relay != NULL) {
+		buf_adds(b, failed ? "failed via " : "via ");
+		buf_adds(b, relay);
+		buf_adds(b, ": ");
+	} else if (failed)
+		buf_adds(b, "failed: ");
+	q_field(b, r->reply, ")\n");
 }
 
 /*
@@ -108,30 +192,38 @@ q_print_reply(FILE *out, const struct rcpt *r, const char *relay)
  * several upstreams, name the one last tried.
  */
 static void
-q_print_entry(FILE *out, const struct envelope *env, const char *user,
+q_print_entry(struct buf *b, const struct envelope *env, const char *user,
     int show_relay)
 {
 	const struct rcpt	*r;
-	char			 when[TIMEFMT_MAX], id[Q_FIELD_MAX];
-	char			 t[Q_FIELD_MAX];
+	char			 when[TIMEFMT_MAX], t[Q_FIELD_MAX], n[24];
 	size_t			 i;
 
+	q_pad(b, q_clean(env->id, t, sizeof(t)), 20, 0);
+	buf_addc(b, q_mark(env));
+	buf_addc(b, ' ');
+	q_pad(b, q_num(env->size, n + sizeof(n)), 8, 1);
+	buf_addc(b, ' ');
 	q_arrival(env->arrival, when, sizeof(when));
-	fprintf(out, "%-20s%c %8llu %s  %s%s%s%s\n",
-	    q_clean(env->id, id, sizeof(id)), q_mark(env),
-	    (unsigned long long)env->size, when,
-	    q_clean(addr_show(env->sender), t, sizeof(t)),
-	    user != NULL ? "  (user " : "", user != NULL ? user : "",
-	    user != NULL ? ")" : "");
+	buf_adds(b, when);
+	buf_adds(b, "  ");
+	q_field(b, addr_show(env->sender), "");
+	if (user != NULL) {
+		buf_adds(b, "  (user ");
+		buf_adds(b, user);
+		buf_addc(b, ')');
+	}
+	buf_addc(b, '\n');
 	for (i = 0; i < env->nrcpts; i++) {
 		r = &env->rcpts[i];
 		if (r->state == RCPT_SENT)
 			continue;
 		if (r->reply != NULL)
-			q_print_reply(out, r, show_relay ? env->relay : NULL);
-		fprintf(out, "%52s%s\n", "", q_clean(r->addr, t, sizeof(t)));
+			q_print_reply(b, r, show_relay ? env->relay : NULL);
+		q_spaces(b, Q_INDENT);
+		q_field(b, r->addr, "\n");
 	}
-	fputc('\n', out);
+	buf_addc(b, '\n');
 }
 
 static void
@@ -241,36 +333,32 @@ q_json_rcpt(struct buf *b, const struct envelope *env, const struct rcpt *r)
  * user is the spool's owner.
  */
 static void
-q_json_entry(FILE *out, const struct envelope *env, const char *user)
+q_json_entry(struct buf *b, const struct envelope *env, const char *user)
 {
-	struct buf	 b;
-	size_t		 i;
+	size_t	 i;
 
-	buf_init(&b, 0);
-	buf_adds(&b, "{\"id\":");
-	json_add_string(&b, env->id);
-	buf_adds(&b, ",\"user\":");
-	json_add_string(&b, user);
-	buf_addf(&b, ",\"size\":%llu,\"arrival\":",
+	buf_adds(b, "{\"id\":");
+	json_add_string(b, env->id);
+	buf_adds(b, ",\"user\":");
+	json_add_string(b, user);
+	buf_addf(b, ",\"size\":%llu,\"arrival\":",
 	    (unsigned long long)env->size);
-	q_json_time(&b, env->arrival, 1);
-	buf_adds(&b, ",\"sender\":");
-	json_add_string(&b, env->sender);
-	buf_addf(&b, ",\"state\":\"%s\",\"relay\":",
+	q_json_time(b, env->arrival, 1);
+	buf_adds(b, ",\"sender\":");
+	json_add_string(b, env->sender);
+	buf_addf(b, ",\"state\":\"%s\",\"relay\":",
 	    envelope_state_name(env->state));
 	if (env->relay != NULL)
-		json_add_string(&b, env->relay);
+		json_add_string(b, env->relay);
 	else
-		buf_adds(&b, "null");
-	buf_adds(&b, ",\"recipients\":[");
+		buf_adds(b, "null");
+	buf_adds(b, ",\"recipients\":[");
 	for (i = 0; i < env->nrcpts; i++) {
 		if (i > 0)
-			buf_addc(&b, ',');
-		q_json_rcpt(&b, env, &env->rcpts[i]);
+			buf_addc(b, ',');
+		q_json_rcpt(b, env, &env->rcpts[i]);
 	}
-	buf_adds(&b, "]}\n");
-	fwrite(b.data, 1, b.len, out);
-	buf_free(&b);
+	buf_adds(b, "]}\n");
 }
 
 /* ---- the listing ---- */
@@ -281,12 +369,13 @@ q_json_entry(FILE *out, const struct envelope *env, const char *user)
  * object per line in the documented shape.
  */
 static void
-q_list_damaged(FILE *out, int json, const struct mh_err *err, const char *id)
+q_list_damaged(struct buf *b, int json, const struct mh_err *err,
+    const char *id)
 {
 	if (json)
 		fprintf(stderr, "mailhop: %s\n", err->msg);
 	else
-		fprintf(out, "%-20s? %s\n\n", id, err->msg);
+		buf_addf(b, "%-20s? %s\n\n", id, err->msg);
 }
 
 /* What a listing carries from spool to spool (root's view: child to child). */
@@ -299,10 +388,10 @@ struct q_list {
 	const struct config *cfg;	/* root's, for its own spool's marks */
 };
 
-/* One entry to out, counted in t (0 when it went away meanwhile). */
+/* One entry to b, counted in t (0 when it went away meanwhile). */
 static void
 q_list_one(struct spool *sp, const char *id, const struct q_list *l,
-    const char *user, FILE *out, struct q_total *t)
+    const char *user, struct buf *b, struct q_total *t)
 {
 	struct envelope	 env;
 	struct mh_err	 err;
@@ -313,15 +402,14 @@ q_list_one(struct spool *sp, const char *id, const struct q_list *l,
 		return;		/* delivered or deleted since the listing */
 	t->entries++;
 	if (rc == -1) {
-		q_list_damaged(out, l->json, &err, id);
+		q_list_damaged(b, l->json, &err, id);
 		return;
 	}
 	t->bytes += env.size;
 	if (l->json)
-		q_json_entry(out, &env, user);
+		q_json_entry(b, &env, user);
 	else
-		q_print_entry(out, &env, l->all ? user : NULL,
-		    l->show_relay);
+		q_print_entry(b, &env, l->all ? user : NULL, l->show_relay);
 	envelope_free(&env);
 }
 
@@ -329,8 +417,9 @@ q_list_one(struct spool *sp, const char *id, const struct q_list *l,
  * A long queue is read by two threads (SPEC 13: mailq with 10,000
  * entries in 50 ms; opening and reading each envelope is most of the
  * cost): each reads and formats half of a chunk of Q_CHUNK entries into
- * a buffer, and the halves are written in order, so the output is the
- * same as one thread's and memory stays bounded.
+ * its buffer, and the halves are written in order, so the output is the
+ * same as one thread's and memory stays bounded (the buffers are reused
+ * from chunk to chunk).
  */
 #define Q_CHUNK		1024
 
@@ -341,25 +430,19 @@ struct q_part {
 	const struct q_list	*l;
 	const char		*user;
 	struct q_total		 t;
-	char			*buf;
-	size_t			 len;
+	struct buf		 out;
 };
 
 static void *
 q_part_run(void *arg)
 {
 	struct q_part	*p = arg;
-	FILE		*f;
 	size_t		 i;
 
 	memset(&p->t, 0, sizeof(p->t));
-	p->buf = NULL;
-	p->len = 0;
-	if ((f = open_memstream(&p->buf, &p->len)) == NULL)
-		return NULL;
+	buf_reset(&p->out);
 	for (i = 0; i < p->n; i++)
-		q_list_one(p->sp, p->ids[i], p->l, p->user, f, &p->t);
-	fclose(f);
+		q_list_one(p->sp, p->ids[i], p->l, p->user, &p->out, &p->t);
 	return NULL;
 }
 
@@ -369,52 +452,56 @@ q_part_put(struct q_part *p, struct q_list *l)
 {
 	if (p->t.entries > 0 && l->t.entries == 0 && !l->json)
 		q_print_header(stdout);
-	if (p->len > 0)
-		fwrite(p->buf, 1, p->len, stdout);
-	free(p->buf);
-	p->buf = NULL;
+	if (p->out.len > 0)
+		fwrite(p->out.data, 1, p->out.len, stdout);
 	l->t.entries += p->t.entries;
 	l->t.bytes += p->t.bytes;
 }
 
 static void
-q_list_chunk(struct spool *sp, char **ids, size_t n, struct q_list *l,
-    const char *user)
+q_list_chunk(struct q_part *a, struct q_part *b, char **ids, size_t n,
+    struct q_list *l)
 {
-	struct q_part	 a, b;
 	pthread_t	 tid;
 	int		 threaded;
 
-	a.sp = b.sp = sp;
-	a.l = b.l = l;
-	a.user = b.user = user;
-	a.ids = ids;
-	a.n = n < 64 ? n : n / 2;
-	b.ids = ids + a.n;
-	b.n = n - a.n;
-	threaded = b.n > 0 && pthread_create(&tid, NULL, q_part_run, &b) == 0;
-	q_part_run(&a);
-	if (b.n > 0 && !threaded)
-		q_part_run(&b);
+	a->ids = ids;
+	a->n = n < 64 ? n : n / 2;
+	b->ids = ids + a->n;
+	b->n = n - a->n;
+	threaded = b->n > 0 && pthread_create(&tid, NULL, q_part_run, b) == 0;
+	q_part_run(a);
+	if (b->n > 0 && !threaded)
+		q_part_run(b);
 	if (threaded)
 		pthread_join(tid, NULL);
-	q_part_put(&a, l);
-	if (b.n > 0)
-		q_part_put(&b, l);
+	q_part_put(a, l);
+	if (b->n > 0)
+		q_part_put(b, l);
 }
 
 static int
 q_list_spool(struct spool *sp, struct q_list *l, const char *user,
     struct mh_err *err)
 {
-	char	**ids;
-	size_t	 n, i;
+	struct q_part	 p[2];
+	char		**ids;
+	size_t		 n, i;
 
 	if (spool_list(sp, &ids, &n, err) == -1)
 		return -1;
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 2; i++) {
+		p[i].sp = sp;
+		p[i].l = l;
+		p[i].user = user;
+		buf_init(&p[i].out, 0);
+	}
 	for (i = 0; i < n; i += Q_CHUNK)
-		q_list_chunk(sp, ids + i, n - i < Q_CHUNK ? n - i : Q_CHUNK,
-		    l, user);
+		q_list_chunk(&p[0], &p[1], ids + i,
+		    n - i < Q_CHUNK ? n - i : Q_CHUNK, l);
+	buf_free(&p[0].out);
+	buf_free(&p[1].out);
 	spool_ids_free(ids, n);
 	return 0;
 }

@@ -176,6 +176,34 @@ text_wide(struct text_out *o, const unsigned char *s, size_t n, uint32_t cp,
 	text_put(o, (const char *)s, n);
 }
 
+/*
+ * How many bytes from s every flag passes through unchanged: printable
+ * ASCII (with TEXT_QUOTE, not '"' or '\\').  Most text is all of it.
+ */
+static size_t
+text_plain(const unsigned char *s, size_t len, int flags)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e || ((flags & TEXT_QUOTE) &&
+		    (s[i] == '"' || s[i] == '\\')))
+			break;
+	return i;
+}
+
+/* How many more bytes text_put() takes: it fills up to the last one. */
+static size_t
+text_room(const struct text_out *o)
+{
+	if (o->full)
+		return 0;
+	if (o->b != NULL)
+		return o->b->max == 0 ? SIZE_MAX :
+		    o->b->len < o->b->max ? o->b->max - o->b->len : 0;
+	return o->size > o->len + 1 ? o->size - o->len - 1 : 0;
+}
+
 static size_t
 text_run(struct text_out *o, const char *src, size_t len, int flags,
     int wire)
@@ -188,6 +216,16 @@ text_run(struct text_out *o, const char *src, size_t len, int flags,
 	if (flags & (TEXT_QUOTE | TEXT_LINES))
 		flags |= TEXT_ESCAPE;
 	while (i < len && !o->full) {
+		/* A run of plain bytes in one copy, as much as fits. */
+		if (!space && (n = text_plain(s + i, len - i, flags)) > 0) {
+			if (n > text_room(o))
+				n = text_room(o);
+			if (n > 0) {
+				text_put(o, src + i, n);
+				i += n;
+				continue;
+			}
+		}
 		if ((flags & TEXT_LINES) && s[i] == '\r') {
 			if (i + 1 == len && (flags & TEXT_MORE))
 				break;

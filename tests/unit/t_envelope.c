@@ -333,6 +333,48 @@ START_TEST(edited_addresses_refused)
 }
 END_TEST
 
+/*
+ * The control check goes eight bytes at a time (SPEC 13): a C0 control
+ * other than TAB, or DEL, is found at every place of a line, and no other
+ * byte (space, '~', the bytes of UTF-8, C1 bytes alone) is taken for one.
+ */
+START_TEST(controls_at_every_place)
+{
+	static const unsigned char	 ctl[] = { 0x01, 0x08, 0x0b, 0x0d,
+					    0x1b, 0x1f, 0x7f };
+	static const unsigned char	 ok[] = { ' ', '~', 0x80, 0x9f, 0xa0,
+					    0xc3, 0xff };
+	const char	*tail = "451 4.3.0 try later";
+	char		 in[4096], *reply;
+	size_t		 pos, k;
+	struct envelope	 e;
+	struct mh_err	 err;
+
+	for (pos = 0; pos < strlen(tail); pos++) {
+		for (k = 0; k < sizeof(ctl) + sizeof(ok); k++) {
+			strcpy(in, good);
+			reply = strstr(in, tail);
+			reply[pos] = (char)(k < sizeof(ctl) ? ctl[k] :
+			    ok[k - sizeof(ctl)]);
+			mh_err_clear(&err);
+			if (k < sizeof(ctl)) {
+				ck_assert_int_eq(envelope_parse(in, strlen(in),
+				    &e, &err), -1);
+				ck_assert_msg(strstr(err.msg,
+				    "line 9: control character in") != NULL,
+				    "byte 0x%02x at %zu: %s", ctl[k], pos,
+				    err.msg);
+			} else {
+				ck_assert_msg(envelope_parse(in, strlen(in),
+				    &e, &err) == 0, "byte 0x%02x at %zu: %s",
+				    ok[k - sizeof(ctl)], pos, err.msg);
+				envelope_free(&e);
+			}
+		}
+	}
+}
+END_TEST
+
 Suite *
 suite(void)
 {
@@ -347,6 +389,7 @@ suite(void)
 	tcase_add_test(tc, sanitize);
 	tcase_add_test(tc, reply_cut_512);
 	tcase_add_test(tc, format_refuses_controls);
+	tcase_add_test(tc, controls_at_every_place);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, fill);
 	suite_add_tcase(s, tc);

@@ -117,6 +117,10 @@ START_TEST(show_cut_at_character)
 	ck_assert_uint_eq(took, 4);
 	text_show(out, 1, "abc", 3, 0);
 	ck_assert_str_eq(out, "");
+	/* plain ASCII goes in one copy, still filled to the last byte */
+	took = text_show(out, sizeof(out), "abcdefgh", 8, 0);
+	ck_assert_str_eq(out, "abcde");
+	ck_assert_uint_eq(took, 5);
 }
 END_TEST
 
@@ -147,6 +151,10 @@ START_TEST(buf_cap_stops_quietly)
 	buf_init(&b, 4);
 	text_show_buf(&b, "abc\xc3\xa9", 5, 0);
 	ck_assert_str_eq(b.data, "abc");
+	buf_free(&b);
+	buf_init(&b, 4);
+	ck_assert_uint_eq(text_show_buf(&b, "abcdef", 6, 0), 4);
+	ck_assert_str_eq(b.data, "abcd");
 	buf_free(&b);
 }
 END_TEST

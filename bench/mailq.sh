@@ -6,7 +6,7 @@
 #                                     MAILHOP_BIN=/path/to/src/mailhop)
 #
 # The entries are written directly in the spool format of doc/SPOOL.md by
-# bench/fill-spool.py (2 KB message, deferred with a reply), since queueing
+# tests/lib/fill_spool.py (2 KB message, deferred with a reply), since queueing
 # 10,000 messages one fsync at a time would take minutes.  Both the plain
 # listing and --json are timed.  Run as root, mailq is also timed under
 # `chrt -f 50` (real-time priority): on a machine shared with other work
@@ -28,9 +28,9 @@ ln -s "$mh" "$tmp/bin/mailhop"
 export HOME=$tmp/home
 unset MAILHOP_CONFIG XDG_CONFIG_HOME
 
-# fill DIR N: N deferred entries in the spool DIR (bench/fill-spool.py)
+# fill DIR N: N deferred entries in the spool DIR (tests/lib/fill_spool.py)
 fill() {
-    /usr/bin/python3 "$(dirname "$0")/fill-spool.py" "$1" "$2"
+    /usr/bin/python3 "$(dirname "$0")/../tests/lib/fill_spool.py" "$1" "$2"
 }
 
 json=$tmp/result.json

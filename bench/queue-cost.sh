@@ -14,10 +14,10 @@
 #      and with linger = 0;
 #   3. mailq with 10,000 entries.
 #
-# The deferred entries are written by bench/fill-spool.py; a first message
-# is queued and its delivery waited for before anything is timed, so the
-# figures are those of a spool in use (the cost of that first run, which
-# builds the schedule index after an upgrade, is printed too).
+# The deferred entries are written by tests/lib/fill_spool.py; a first
+# message is queued and its delivery waited for before anything is timed,
+# so the figures are those of a spool in use (the cost of that first run,
+# which builds the schedule index after an upgrade, is printed too).
 #
 # As root the spools live on a fresh ext4 file system in a loop device
 # (SPOOL_FS=loop, the default): 200,000 files are then removed by one
@@ -59,7 +59,7 @@ fi
 PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 export PORT CONF=${CONF:-}
-/usr/bin/python3 - "$MAILHOP" "$HERE/fill-spool.py" "$W" "$RUNS" "$ROW" "$MAILQ_AT" $COUNTS <<'PY' || exit 1
+/usr/bin/python3 - "$MAILHOP" "$HERE/../tests/lib/fill_spool.py" "$W" "$RUNS" "$ROW" "$MAILQ_AT" $COUNTS <<'PY' || exit 1
 import ctypes, os, resource, signal, statistics, subprocess, sys, time
 
 mailhop, fill, w, runs, row, mailq_at = sys.argv[1:7]

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-# bench/fill-spool.py DIR N [deferred|due]: write N entries straight into
-# the spool DIR in the format of doc/SPOOL.md (a 2 KB message, two
-# recipients), since queueing thousands of messages one fsync at a time
-# would take minutes.  "deferred" (the default): each entry was tried once
-# and waits for a retry some time in the next hour, as after an upstream
-# outage; "due": nothing tried yet.  No schedule index is written: the
+# tests/lib/fill_spool.py DIR N [deferred|due]: write N entries straight
+# into the spool DIR in the format of doc/SPOOL.md (a 2 KB message each),
+# since queueing thousands of messages one fsync at a time would take
+# minutes.  "deferred" (the default): one recipient, tried once, waiting
+# for a retry some time in the next hour, as after an upstream outage;
+# "due": two recipients, nothing tried yet.  No schedule index is written: the
 # first flush builds it (doc/SPOOL.md), as after an upgrade.
+#
+# The one home of this (issue 11): tests/t/0306 lists such a spool, and
+# bench/mailq.sh and bench/queue-cost.sh fill theirs with it.
 import os, random, sys, time
 
 d, n = sys.argv[1], int(sys.argv[2])

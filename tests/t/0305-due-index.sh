@@ -6,7 +6,7 @@
 # be written is repaired, never trusted; -odb starts no helper while a
 # background flusher holds the flush lock.
 . "$TESTLIB/tap.sh"
-plan 23
+plan 25
 
 start_smtpd --tls none --no-auth
 mh_conf "retry = 1s..1s
@@ -98,6 +98,16 @@ is "$(attempts "${all[1]}")" "$((n + 1))" \
     "a foreign stamp: rebuilt from the envelopes, the due entry was tried"
 is "$(markers)" "$(want "${all[@]}")" "every entry has its marker again"
 ok_cmd "and the stamp names this boot" grep -qx "boot id $(cat /proc/sys/kernel/random/boot_id)" "$due/stamp"
+
+# The whole index removed by hand (mailhop(8), FILES): the next flush
+# rebuilds it from the envelopes and finds what is due.
+rm -rf "$due"
+n=$(attempts "${all[2]}")
+sed -i 's/^\(rcpt pending [0-9]*\) [0-9]* /\1 0 /' "$sp/${all[2]}.e"
+mh mailhop flush 2>/dev/null
+is "$(attempts "${all[2]}")" "$((n + 1))" \
+    "state/due removed: the next flush rebuilt it and tried the due entry"
+is "$(markers)" "$(want "${all[@]}")" "every entry has its marker again"
 
 # A marker that cannot be written keeps the old one and drops the stamp:
 # the next pass rebuilds the index rather than skip the entry.

@@ -10,7 +10,7 @@
 # last reply that names the key.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 39
+setid_or_skip 43
 
 S=s3cr3t-$RANDOM$RANDOM-$$
 start_smtpd --user "alice:$S" || bail "no smtpd"
@@ -42,12 +42,12 @@ userfile() {	# TEXT: the user's own configuration file
 	chmod 600 "$H/.config/mailhop/mailhop.conf"
 	chown -R "$u:" "$H/.config"
 }
-last_reply() {
+last_reply() {	# [FIELD]: of the last recipient of the last entry
 	as_user "$u" "$SBIN/mailhop" queue --json | "$PYTHON" -c '
 import json, sys
 for l in sys.stdin:
     for r in json.loads(l)["recipients"]:
-        print(r["last_reply"])' | tail -n 1
+        print(r[sys.argv[1]])' "${1:-last_reply}" | tail -n 1
 }
 
 # A library that leaves a mark wherever it is loaded.
@@ -135,6 +135,7 @@ $o"
 	    "a user file that sets ${o%% *} of the system's upstream: nothing connects anywhere"
 	like "$(last_reply)" "^\[upstream\] is the system's and holds its secret, but $H/.config/mailhop/mailhop.conf:2 sets its key \"${o%% *}\"" \
 	    "the entry stays queued; its last reply names the key and the file"
+	is "$(last_reply attempts)" 1 "${o%% *}: the refusal counts as an attempt (backoff and max_age apply)"
 done
 rm -rf "$H/.config"
 like "$(as_user "$u" "$SBIN/mailhop" queue)" "sets its key \"ca_file\"" "mailq shows that reason"

@@ -5,7 +5,7 @@
 # root's own included; other users see and touch only their own.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 24
+setid_or_skip 30
 
 start_smtpd || bail "no smtpd"
 setid_setup
@@ -73,3 +73,32 @@ is "$(transcript mail)" "$bob@example.org" "as bob's mail"
 is "$(ids "$R/$bob")" "" "and it is gone from bob's spool"
 o=$("$SBIN/sendmail" -qI 0AAAAAAAAAAAAAAAAAAA 2>&1)
 is "$?|$o" '67|mailhop: queue id "0AAAAAAAAAAAAAAAAAAA" not found' "root's -qI of an unknown id: 67"
+
+# Root's view of a hostile spool: ann's message swapped for a link to a
+# file of root's, then for a hard link to it (made by root here: with
+# protected_hardlinks a user cannot), and a FIFO pair.  show, hold and
+# delete work in a child that is ann: root's file is neither read nor
+# changed, and nothing hangs.
+printf 'Subject: ann\n\nhi\n' | as_user "$ann" "$SBIN/mailhop" send -f "$ann@example.org" carol@example.net
+h=$(ids "$R/$ann" | grep -v "^$a1$")
+RF=$TESTDIR/rootfiles
+mkdir -m 700 "$RF"
+printf 'Subject: ROOTSECRET\r\n\r\nROOTSECRET-body\r\n' > "$RF/msg"
+chmod 600 "$RF/msg"
+snap() { stat -c '%U:%G %a %h %s %Y' "$RF/msg"; sha256sum < "$RF/msg"; }
+as_user "$ann" rm "$R/$ann/$h.m"
+as_user "$ann" ln -s "$RF/msg" "$R/$ann/$h.m"
+o=$("$SBIN/mailhop" show "$h" 2>&1)
+is "$?" 74 "root's show of an entry whose message is a link: 74"
+unlike "$o" ROOTSECRET "and root's file is not shown"
+rm "$R/$ann/$h.m"
+ln "$RF/msg" "$R/$ann/$h.m"
+before=$(snap)
+o=$("$SBIN/mailhop" show "$h" 2>&1; "$SBIN/mailhop" hold "$h" 2>&1; "$SBIN/mailhop" delete "$h" 2>&1)
+unlike "$o" ROOTSECRET "a hard link to root's file: show, hold and delete do not read it"
+is "$(snap)" "$before" "nor change it (owner, mode, links, size, time, content)"
+mkfifo "$R/$ann/0AAAAAAAAAAAAAAAAAA3.e" "$R/$ann/0AAAAAAAAAAAAAAAAAA3.m"
+chown "$ann:" "$R/$ann"/0AAAAAAAAAAAAAAAAAA3.*
+o=$(timeout 30 "$SBIN/mailhop" queue 2>&1)
+is "$?" 0 "a FIFO pair in a spool: root's mailq does not hang"
+like "$o" "^0AAAAAAAAAAAAAAAAAA3\? .*damaged envelope" "and shows the entry as damaged"

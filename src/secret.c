@@ -123,6 +123,25 @@ secret_open_denied(const char *key, const char *path, struct mh_err *err)
 	return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
 }
 
+/*
+ * The system's secret, read for every user: secret_check_fd() would offer
+ * the caller a chown to themselves, which would lock every other user
+ * out.  Only root's ownership fixes it.
+ */
+static int
+secret_system_owner(const char *key, const char *path, int fd,
+    struct mh_err *err)
+{
+	struct stat	 st;
+
+	if (!secret_holding || fstat(fd, &st) == -1 || st.st_uid == 0 ||
+	    st.st_uid == getuid())
+		return 0;
+	return mh_err_set(err, EX_CONFIG, "%s %s: owned by uid %lu, not root: "
+	    "the system's secret serves every user (chown root %s)", key,
+	    path, (unsigned long)st.st_uid, path);
+}
+
 /* A whole secret file into b (capped at SECRET_MAX), checked first. */
 static int
 secret_read_file(const char *key, const char *path, struct buf *b,
@@ -135,7 +154,8 @@ secret_read_file(const char *key, const char *path, struct buf *b,
 		return secret_open_denied(key, path, err);
 	if (fd == -1)
 		return mh_err_errno(err, EX_CONFIG, "%s %s", key, path);
-	if (secret_check_fd(key, path, fd, err) == 0) {
+	if (secret_system_owner(key, path, fd, err) == 0 &&
+	    secret_check_fd(key, path, fd, err) == 0) {
 		rc = secret_read_fd(fd, b);
 		if (rc == -1)
 			mh_err_errno(err, EX_CONFIG, "%s %s", key, path);

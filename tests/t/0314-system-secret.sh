@@ -11,7 +11,7 @@
 # someone else names the chown.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 17
+setid_or_skip 18
 
 start_smtpd || bail "no smtpd"
 setid_setup
@@ -74,8 +74,15 @@ like "$(as_user "$u" "$SBIN/mailhop" queue)" "chgrp $MH_GROUP $S" "the user's ma
 like "$("$SBIN/mailhop" queue)" "chgrp $MH_GROUP $S" "so does root's"
 is "$(transcript connections)" 0 "nothing connected"
 chgrp "$MH_GROUP" "$S"; chmod 640 "$S"
+# Owned by another user: for the system's secret only chown root is the
+# fix (a chown to the caller would lock every other user out).
+chown "$other" "$S"
 as_user "$u" "$SBIN/sendmail" -q >/dev/null 2>&1
-is "$?:$(transcript auth)" "0:alice" "chgrp and chmod 640 as said: the entry goes out, authenticated"
+is "$(rcpt last_reply)" "password_file $S: owned by uid $(id -u "$other"), not root: the system's secret serves every user (chown root $S)" \
+    "the system's secret owned by another user: only chown root is offered"
+chown root "$S"
+as_user "$u" "$SBIN/sendmail" -q >/dev/null 2>&1
+is "$?:$(transcript auth)" "0:alice" "chgrp, chmod 640 and chown root as said: the entry goes out, authenticated"
 
 # 4. The group may read it but the caller is not let through the helper:
 # a file of the user's own that names the system's secret.

@@ -591,6 +591,9 @@ q_list_all(const struct config *cfg, struct q_list *l, struct mh_err *err)
 	spools_free(v, n);
 	if (!l->json)
 		q_print_total(stdout, &l->t);
+	/* A user's directory another user holds: their mail cannot queue. */
+	fflush(stdout);
+	(void)spools_blocked();
 	if (bad)
 		*err = last;
 	return bad ? err->exit : 0;

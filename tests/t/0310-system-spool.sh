@@ -8,7 +8,7 @@
 # the helper and still exits 0 only with the mail on disk.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 31
+setid_or_skip 32
 
 start_smtpd || bail "no smtpd"
 setid_setup
@@ -116,6 +116,9 @@ o=$("$SBIN/mailhop" flush --all 2>&1)
 is "$?" 75 "root's flush --all: 75 while a user's directory is blocked"
 like "$o" "^mailhop: $R/$old is owned by $mallory, not $old's: $old's mail cannot be queued until root removes it \(rm -r $R/$old\)$" \
     "and it names the directory, its owner and the fix"
+"$SBIN/mailhop" queue >/dev/null 2>"$TESTDIR/mailq.err"
+is "$?|$(cat "$TESTDIR/mailq.err")" "0|mailhop: $R/$old is owned by $mallory, not $old's: $old's mail cannot be queued until root removes it (rm -r $R/$old)" \
+    "root's mailq says the same on stderr (exit 0)"
 rm -rf "$R/$old"
 # (mallory cannot make it under 1731; as under 1733:)
 ln -s "$SYS/home/$mallory" "$R/$old"

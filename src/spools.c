@@ -135,13 +135,34 @@ spools_name_uid(const char *name, uid_t *uid)
 	return 1;
 }
 
+/* One line on stderr: what ROOT/name is instead of name's directory. */
+static void
+spools_blocked_say(const char *name, const struct stat *st)
+{
+	struct passwd	*pw;
+	char		 what[640];
+
+	if (S_ISLNK(st->st_mode))
+		snprintf(what, sizeof(what), "a symbolic link");
+	else if (!S_ISDIR(st->st_mode))
+		snprintf(what, sizeof(what), "not a directory");
+	else if ((pw = getpwuid(st->st_uid)) != NULL)
+		snprintf(what, sizeof(what), "owned by %s, not %s", pw->pw_name,
+		    name);
+	else
+		snprintf(what, sizeof(what), "owned by uid %lu, not %s",
+		    (unsigned long)st->st_uid, name);
+	fprintf(stderr, "mailhop: %s/%s is %s: %s's mail cannot be queued "
+	    "until root removes it (rm -r %s/%s)\n", paths_spool_root, name,
+	    what, name, paths_spool_root, name);
+}
+
 int
 spools_blocked(void)
 {
 	DIR		*dir;
 	struct dirent	*de;
 	struct stat	 st;
-	struct passwd	*pw;
 	uid_t		 uid;
 	int		 n = 0;
 
@@ -153,15 +174,7 @@ spools_blocked(void)
 		    AT_SYMLINK_NOFOLLOW) == -1 ||
 		    (S_ISDIR(st.st_mode) && st.st_uid == uid))
 			continue;
-		pw = S_ISLNK(st.st_mode) ? NULL : getpwuid(st.st_uid);
-		fprintf(stderr, "mailhop: %s/%s is %s%s%s, not %s's: %s's mail "
-		    "cannot be queued until root removes it (rm -r %s/%s)\n",
-		    paths_spool_root, de->d_name, S_ISLNK(st.st_mode) ?
-		    "a symbolic link" : S_ISDIR(st.st_mode) ? "owned by " :
-		    "not a directory", S_ISDIR(st.st_mode) && pw != NULL ?
-		    pw->pw_name : "", S_ISDIR(st.st_mode) && pw == NULL ?
-		    "another uid" : "", de->d_name, de->d_name,
-		    paths_spool_root, de->d_name);
+		spools_blocked_say(de->d_name, &st);
 		n++;
 	}
 	closedir(dir);

@@ -114,10 +114,10 @@ is "$o" "73|mailhop: spool directory $R/$old: Permission denied; another user ma
     "a directory another user made under 1733: 73, saying what root must do"
 o=$("$SBIN/mailhop" flush --all 2>&1)
 is "$?" 75 "root's flush --all: 75 while a user's directory is blocked"
-like "$o" "^mailhop: $R/$old is owned by $mallory, not $old's: $old's mail cannot be queued until root removes it \(rm -r $R/$old\)$" \
+like "$o" "^mailhop: $R/$old is owned by $mallory, not $old: $old's mail cannot be queued until root removes it \(rm -r $R/$old\)$" \
     "and it names the directory, its owner and the fix"
 "$SBIN/mailhop" queue >/dev/null 2>"$TESTDIR/mailq.err"
-is "$?|$(cat "$TESTDIR/mailq.err")" "0|mailhop: $R/$old is owned by $mallory, not $old's: $old's mail cannot be queued until root removes it (rm -r $R/$old)" \
+is "$?|$(cat "$TESTDIR/mailq.err")" "0|mailhop: $R/$old is owned by $mallory, not $old: $old's mail cannot be queued until root removes it (rm -r $R/$old)" \
     "root's mailq says the same on stderr (exit 0)"
 rm -rf "$R/$old"
 # (mallory cannot make it under 1731; as under 1733:)
@@ -125,7 +125,7 @@ ln -s "$SYS/home/$mallory" "$R/$old"
 o=$(send_as "$old")
 like "$o" "^73\|mailhop: spool directory $R/$old is a symbolic link; another user made it there first .*\(rm -r $R/$old\)" \
     "a link in its place: the same advice"
-like "$("$SBIN/mailhop" flush --all 2>&1)" "^mailhop: $R/$old is a symbolic link, not $old's" "root's flush --all names the link"
+like "$("$SBIN/mailhop" flush --all 2>&1)" "^mailhop: $R/$old is a symbolic link: $old's mail cannot be queued until root removes it \(rm -r $R/$old\)$" "root's flush --all names the link"
 rm -f "$R/$old"
 o=$(send_as "$old")
 is "$o|$(stat -c '%U %a' "$R/$old")" "0||$old 700" "removed by root: the user's mail queues, in a directory of their own"

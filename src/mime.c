@@ -29,6 +29,9 @@ enum { CTE_IDENTITY, CTE_BASE64, CTE_QP, CTE_OTHER };
 /* What an entity's body is. */
 enum { K_LEAF, K_MULTI, K_MESSAGE, K_OPAQUE };
 
+#define MIME_QP_TOKEN_MAX	6	/* a soft line break and "=XX" */
+#define MIME_QP_OUT		4096	/* re-encoded bytes emitted at once */
+
 static const char mime_cte_qp[] =
     "Content-Transfer-Encoding: quoted-printable\r\n";
 
@@ -565,18 +568,19 @@ mime_wrap_bytes(struct mime *w, const char *s, size_t n, size_t width,
 	return mime_emit(w, s + n - run, run, err);
 }
 
-/* One quoted-printable token, after a soft line break if it would not fit. */
-static int
-mime_qp_token(struct mime *w, unsigned char c, int literal,
-    struct mh_err *err)
+/*
+ * One quoted-printable token into t (at least MIME_QP_TOKEN_MAX bytes),
+ * after a soft line break if it would not fit; returns its length.
+ */
+static size_t
+mime_qp_token(struct mime *w, unsigned char c, int literal, char *t)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	char			 t[3];
-	size_t			 len = literal ? 1 : 3;
+	size_t			 n = 0, len = literal ? 1 : 3;
 
 	if (w->ocol + len > MIME_ENC_LINE - 1) {
-		if (mime_emit(w, "=\r\n", 3, err) == -1)
-			return -1;
+		memcpy(t, "=\r\n", 3);
+		n = 3;
 		w->ocol = 0;
 	}
 	/*
@@ -586,40 +590,48 @@ mime_qp_token(struct mime *w, unsigned char c, int literal,
 	if (w->ocol == 0 && (c == '-' || c == '.'))
 		literal = 0, len = 3;
 	if (literal)
-		t[0] = (char)c;
+		t[n++] = (char)c;
 	else {
-		t[0] = '=';
-		t[1] = hex[c >> 4];
-		t[2] = hex[c & 15];
+		t[n++] = '=';
+		t[n++] = hex[c >> 4];
+		t[n++] = hex[c & 15];
 	}
 	w->ocol += len;
-	return mime_emit(w, t, len, err);
+	return n;
 }
 
-/* Re-encoding: printable ASCII stays, white space only inside a line. */
+/*
+ * Re-encoding: printable ASCII stays, white space only inside a line.
+ * The tokens are gathered in out and emitted a few KB at a time (one
+ * emit per byte was three quarters of the time of a 1 GiB message).
+ */
 static int
 mime_qpenc_bytes(struct mime *w, const char *s, size_t n, struct mh_err *err)
 {
+	char		 out[MIME_QP_OUT];
 	unsigned char	 c;
-	size_t		 i;
+	size_t		 i, o = 0;
 
 	for (i = 0; i < n; i++) {
+		if (o + 2 * MIME_QP_TOKEN_MAX > sizeof(out)) {
+			if (mime_emit(w, out, o, err) == -1)
+				return -1;
+			o = 0;
+		}
 		c = (unsigned char)s[i];
 		if (w->qp_pend != 0) {
-			if (mime_qp_token(w, (unsigned char)w->qp_pend, 1,
-			    err) == -1)
-				return -1;
+			o += mime_qp_token(w, (unsigned char)w->qp_pend, 1,
+			    out + o);
 			w->qp_pend = 0;
 		}
 		if (c == ' ' || c == '\t') {
 			w->qp_pend = c;
 			continue;
 		}
-		if (mime_qp_token(w, c, c >= 33 && c <= 126 && c != '=',
-		    err) == -1)
-			return -1;
+		o += mime_qp_token(w, c, c >= 33 && c <= 126 && c != '=',
+		    out + o);
 	}
-	return 0;
+	return mime_emit(w, out, o, err);
 }
 
 static int
@@ -646,9 +658,12 @@ mime_body_bytes(struct mime *w, const char *s, size_t n, struct mh_err *err)
 static int
 mime_body_eol(struct mime *w, struct mh_err *err)
 {
+	char	 t[MIME_QP_TOKEN_MAX];
+
 	if (w->body == MB_QPENC && w->qp_pend != 0) {
 		/* White space at the end of a line is encoded (RFC 2045). */
-		if (mime_qp_token(w, (unsigned char)w->qp_pend, 0, err) == -1)
+		if (mime_emit(w, t, mime_qp_token(w,
+		    (unsigned char)w->qp_pend, 0, t), err) == -1)
 			return -1;
 		w->qp_pend = 0;
 	}

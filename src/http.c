@@ -146,8 +146,6 @@ http_post_form(const char *what, const char *url, const char *ca_file,
 	if (url == NULL || strncasecmp(url, "https://", 8) != 0)
 		return mh_err_set(err, EX_CONFIG, "%s \"%s\": only https:// "
 		    "URLs are used", what, url != NULL ? url : "");
-	if (timeout <= 0)
-		timeout = 60;
 	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return mh_err_set(err, EX_SOFTWARE, "libcurl: cannot start");
 	curl_ready = 1;

@@ -35,8 +35,9 @@ void	http_form_wipe(struct buf *);
 /* Percent-encode value (RFC 3986 unreserved kept) onto b: for URL queries. */
 void	http_url_escape(struct buf *, const char *value);
 /*
- * POST form to url.  0 when an HTTP answer (any status) arrived; -1 when
- * none did: EX_CONFIG for a URL that is not https://, EX_TEMPFAIL for
+ * POST form to url, bounded by timeout seconds: the upstream's [upstream]
+ * timeout (1 - 3600, its default set in upstream.c only, not here).  0
+ * when an HTTP answer (any status) arrived; -1 when none did: EX_CONFIG for a URL that is not https://, EX_TEMPFAIL for
  * connection, TLS (certificate), timeout ("timed out after Ns") and an
  * answer over the cap, each message starting with what (the caller names
  * the endpoint and its URL); reason MH_REASON_UNREACHABLE when no answer

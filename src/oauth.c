@@ -260,7 +260,12 @@ oauth_json_object(const char *what, const struct http_resp *resp,
 	return o;
 }
 
-/* RFC 6749 §5.2: {"error": "...", "error_description": "..."}. */
+/*
+ * RFC 6749 §5.2: {"error": "...", "error_description": "..."}.  An empty
+ * error is no error code: callers tell an error answer from a token by
+ * error[0], and took {"error": ""} for a success without a token (found
+ * by fuzz_oauth: a flush then went on to the SMTP server with no token).
+ */
 static int
 oauth_json_error(struct json_object *o, char *error, size_t errorsz,
     char *desc, size_t descsz)
@@ -268,7 +273,7 @@ oauth_json_error(struct json_object *o, char *error, size_t errorsz,
 	const char	*e = oauth_json_str(o, "error");
 	const char	*d = oauth_json_str(o, "error_description");
 
-	if (e == NULL)
+	if (e == NULL || *e == '\0')
 		return 0;
 	oauth_clean(error, errorsz, e);
 	oauth_clean(desc, descsz, d != NULL ? d : "");

@@ -35,7 +35,7 @@ import urllib.parse
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MODES = ("ok", "malformed", "500", "slow", "invalid_grant", "no_token",
-         "html")
+         "html", "empty_error")
 
 
 class State:
@@ -187,6 +187,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_json(200, None, raw=b'{"access_token": "at-x", ')
         if mode == "html":
             return self.send_text(200, "<html>login</html>", "text/html")
+        if mode == "empty_error":
+            # an error object whose error code is empty (RFC 6749 5.2
+            # wants one): no error, and no access_token either
+            return self.send_json(400, {"error": ""})
         if not ctype_form(self.headers.get("Content-Type", "")):
             return self.error(400, "invalid_request", "form encoding wanted")
         if not self.client_ok(f):

@@ -9,7 +9,7 @@
 # for the token endpoint, separate from ca_file.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/oauthd.sh"
-plan 30
+plan 32
 
 ISSUED=$TESTDIR/issued
 RT=$TESTDIR/refresh-token
@@ -59,7 +59,8 @@ oauthd_admin grant token=rt-0 >/dev/null
 for m in malformed:'the answer is not a JSON object \(HTTP 200, application/json\)' \
          html:'the answer is not a JSON object \(HTTP 200, text/html\)' \
          500:'HTTP 500' \
-         no_token:'no access_token in the answer'; do
+         no_token:'no access_token in the answer' \
+         empty_error:'HTTP 400'; do
     oauthd_admin mode "set=${m%%:*}" >/dev/null
     fresh "${m%%:*}"
     out=$(fetch)

@@ -444,6 +444,7 @@ env_collect(char *const *envp, struct env_ref **out, size_t *nout,
     struct mh_err *err)
 {
 	struct env_ref	*v = NULL, r;
+	char		 unknown[ENV_NAME_MAX] = "";
 	size_t		 n = 0, len;
 	int		 rc;
 
@@ -462,15 +463,20 @@ env_collect(char *const *envp, struct env_ref **out, size_t *nout,
 		rc = *(*envp + len) == '=' ? env_resolve(r.name, &r) : -1;
 		if (rc == 0)
 			continue;
-		if (rc == -1) {
-			free(v);
-			return mh_err_set(err, EX_CONFIG, "%.100s: unknown "
-			    "variable (MAILHOP_<SECTION>_<KEY> must name a key "
-			    "of mailhop.conf(5); see ENVIRONMENT in mailhop(8))",
-			    r.name);
-		}
+		/* The first unknown in name order, as the rest is applied. */
+		if (rc == -1 && (unknown[0] == '\0' ||
+		    strcmp(r.name, unknown) < 0))
+			memcpy(unknown, r.name, sizeof(unknown));
+		if (rc == -1)
+			continue;
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n++] = r;
+	}
+	if (unknown[0] != '\0') {
+		free(v);
+		return mh_err_set(err, EX_CONFIG, "%.100s: unknown variable "
+		    "(MAILHOP_<SECTION>_<KEY> must name a key of "
+		    "mailhop.conf(5); see ENVIRONMENT in mailhop(8))", unknown);
 	}
 	/* No MAILHOP_ variable: v is NULL, which qsort() may not be given. */
 	if (n > 1)

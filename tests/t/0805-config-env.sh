@@ -6,7 +6,7 @@
 # `mailhop config` names the variable as the origin; an unknown MAILHOP_
 # variable is exit 78 naming it and queues nothing.
 . "$TESTLIB/tap.sh"
-plan 42
+plan 44
 
 cfg() { mh mailhop config 2>&1; }
 
@@ -136,6 +136,13 @@ long=$(printf 'A%.0s' $(seq 120))
 out=$(env "MAILHOP_UPSTREAM_${long}_HOST=x" "$MAILHOP_BIN" config 2>&1); st=$?
 like "$st $out" "^78 mailhop: MAILHOP_UPSTREAM_A+: unknown variable" \
     "a name too long for any key is unknown, never cut down to one"
+# Two unknown variables: the first by name is named, whatever the order
+# of the environment (the rest of the layer is applied in name order too).
+out=$(env MAILHOP_ZZZ_HOST=x MAILHOP_UPSTREAM_HOTS=x "$MAILHOP_BIN" config 2>&1)
+out2=$(env MAILHOP_UPSTREAM_HOTS=x MAILHOP_ZZZ_HOST=x "$MAILHOP_BIN" config 2>&1)
+like "$out" '^mailhop: MAILHOP_UPSTREAM_HOTS: unknown variable' \
+    "two unknown variables: the first in name order is named"
+is "$out2" "$out" "the same whatever the order of the environment"
 out=$(MAILHOP_QUEUE_PARALLEL=0 cfg); st=$?
 is "$st:$out" '78:mailhop: MAILHOP_QUEUE_PARALLEL: bad value "0" for "parallel" in [queue]: expected a number from 1 to 64' \
     "a bad value names the variable"

@@ -20,35 +20,11 @@
 #include "buf.h"
 #include "envelope.h"
 #include "err.h"
+#include "fuzz.h"
 #include "text.h"
 #include "xmem.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-/* Valid UTF-8, and nothing a terminal or a bidi renderer acts on. */
-static void
-fuzz_assert_printable(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n, len = strlen(s);
-	uint32_t		 cp;
-
-	while (len > 0) {
-		n = text_utf8(p, len, &cp);
-		if (n == 0 || text_cp_unsafe(cp))
-			abort();
-		p += n;
-		len -= n;
-	}
-}
-
-static void
-fuzz_assert_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			abort();
-}
 
 static void
 fuzz_assert_same(const struct envelope *a, const struct envelope *b)

@@ -333,17 +333,24 @@ dl_note_next(struct dl_run *run, const struct envelope *env)
 
 /*
  * After a full drain, the soonest retry of all the spool is the earliest
- * marker of its index (an early marker costs a pass that moves it).
+ * marker of its index (an early marker costs a pass that moves it).  A
+ * lingering flusher stays while recipients are deferred (SPEC 10): the
+ * marker of a failed entry (its removal, failed_keep after it failed)
+ * does not keep it, or it would hold the flush lock for all of linger
+ * with nothing to retry; a watching one wakes for that removal too.
  */
 static void
 dl_note_index(struct dl_run *run)
 {
 	struct mh_err	 err;
 	time_t		 t;
+	int		 rc;
 
 	if (!run->waking)
 		return;
-	if (spool_next_due(run->sp, &t, &err) == 0) {
+	rc = run->opts->watch ? spool_next_due(run->sp, &t, &err) :
+	    spool_next_queued(run->sp, &t, &err);
+	if (rc == 0) {
 		t = t > 0 ? t : 1;
 		if (run->earliest == 0 || t < run->earliest)
 			run->earliest = t;

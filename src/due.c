@@ -278,8 +278,16 @@ due_list(struct due *d, time_t now, struct due_item **out, size_t *n,
 	return 0;
 }
 
+static int
+due_cmp_when(const void *a, const void *b)
+{
+	const struct due_item *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
 int
-due_next(struct due *d, time_t *when)
+due_walk(struct due *d, due_walk_fn *fn, void *arg)
 {
 	struct due_set	 set = { NULL, 0, 0 };
 	struct mh_err	 err;
@@ -297,15 +305,28 @@ due_next(struct due *d, time_t *when)
 			rc = -1;
 			break;
 		}
-		for (k = 0; k < set.n; k++)
-			if (rc == 1 || set.v[k].t < *when) {
-				*when = set.v[k].t;
+		if (set.n > 1)
+			qsort(set.v, set.n, sizeof(*set.v), due_cmp_when);
+		for (k = 0; k < set.n && rc == 1; k++)
+			if (fn(&set.v[k], arg))
 				rc = 0;
-			}
 	}
 	free(set.v);
 	free(buckets);
 	return rc;
+}
+
+static int
+due_first(const struct due_item *it, void *arg)
+{
+	*(time_t *)arg = it->t;
+	return 1;
+}
+
+int
+due_next(struct due *d, time_t *when)
+{
+	return due_walk(d, due_first, when);
 }
 
 /* ---- the stamp ---- */

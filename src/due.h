@@ -62,6 +62,12 @@ void	due_del(struct due *, time_t, const char *id);
  */
 int	due_list(struct due *, time_t now, struct due_item **, size_t *,
 	    struct mh_err *);
+/*
+ * Every marker in time order (an id may come twice), until fn returns
+ * nonzero: then 0; 1 when fn never did; -1 when a bucket cannot be read.
+ */
+typedef int	 due_walk_fn(const struct due_item *, void *);
+int	due_walk(struct due *, due_walk_fn *, void *);
 /* The earliest marker time; 1 when there is none. */
 int	due_next(struct due *, time_t *);
 

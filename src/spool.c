@@ -1140,6 +1140,47 @@ spool_next_due(struct spool *sp, time_t *when, struct mh_err *err)
 	return rc;
 }
 
+/* due_walk(): stop at the first marker of an entry that is queued. */
+struct spool_walk {
+	struct spool	*sp;
+	time_t		 when;
+};
+
+static int
+spool_queued_marker(const struct due_item *it, void *arg)
+{
+	struct spool_walk	*w = arg;
+	struct envelope		 env;
+	struct mh_err		 ignored;
+	int			 queued;
+
+	/* Gone, damaged, failed or held: nothing that a retry would do. */
+	if (spool_peek(w->sp, it->id, &env, &ignored) != 0)
+		return 0;
+	queued = env.state == ENV_QUEUED;
+	envelope_free(&env);
+	if (queued)
+		w->when = it->t;
+	return queued;
+}
+
+int
+spool_next_queued(struct spool *sp, time_t *when, struct mh_err *err)
+{
+	struct spool_walk	 w = { sp, 0 };
+	int			 rc;
+
+	if (spool_index_ready(sp, err) == -1)
+		return -1;
+	rc = due_walk(&sp->due, spool_queued_marker, &w);
+	if (rc == -1)
+		return mh_err_errno(err, EX_TEMPFAIL, "%s/%s/%s", sp->path,
+		    SPOOL_STATE_DIR, DUE_DIR);
+	if (rc == 0)
+		*when = w.when;
+	return rc;
+}
+
 int
 spool_claim_due(struct spool *sp, const struct due_item *it,
     struct spool_entry *e, struct mh_err *err)

@@ -156,10 +156,15 @@ int	spool_remove(struct spool *, struct spool_entry *, struct mh_err *);
  * stamp of another boot, damage) is rebuilt first from every envelope:
  * once after an upgrade or a power cut.  spool_next_due(): the earliest
  * marker time (1: none), for a flusher that sleeps until then.
+ * spool_next_queued(): the same for queued entries only, not for the
+ * removal of a failed one (1: none); it reads the envelopes of markers
+ * in time order up to the first queued one (failed entries are few, and
+ * their markers come failed_keep after their failure).
  */
 int	spool_due(struct spool *, time_t now, struct due_item **, size_t *,
 	    struct mh_err *);
 int	spool_next_due(struct spool *, time_t *, struct mh_err *);
+int	spool_next_queued(struct spool *, time_t *, struct mh_err *);
 /*
  * Claim the entry a marker names, without waiting, as spool_claim().
  * 1 when busy or gone; a marker that outlived its entry (or whose writer

@@ -6,9 +6,11 @@
 # row all arrive once it is back, without any flush run by the test and
 # with one helper doing all the work; an entry queued while it sleeps goes
 # out within a second (inotify) and the helper that message starts exits at
-# once; the sleeping helper uses no CPU; linger = 0 is the old behaviour.
+# once; the sleeping helper uses no CPU; linger = 0 is the old behaviour;
+# a failed entry (kept for failed_keep) is nothing to retry: it does not
+# keep a helper lingering.
 . "$TESTLIB/tap.sh"
-plan 20
+plan 23
 
 LOG=$TESTDIR/mail.log
 conf() {    # conf PORT RETRY LINGER
@@ -103,3 +105,31 @@ wait_for _deferred 1 && wait_for _no_helper
 ok $? "linger = 0: the helper exits after its one attempt"
 sleep 3
 is "$(spool_count)" 1 "and the deferred entry waits for the next flush"
+
+# ---- only a failed entry left: nothing is deferred, it exits ----
+export XDG_STATE_HOME=$TESTDIR/state4
+: > "$LOG"
+stop_smtpd
+start_smtpd --tls none --no-auth --reply 'RCPT bad@* 550 5.1.1 no such user' \
+    --reply 'RCPT later@* 451 4.3.0 try later' || bail "no smtpd"
+conf "$SMTPD_PORT" 1h 1m
+printf 'Subject: a\n\nx\n' | mh sendmail -f '<>' bad@example.com
+_bounced() { grep -q 'status=bounced' "$LOG" 2>/dev/null; }
+wait_for _bounced
+# Within 15 s of wall time (wait_for's bound is in rounds, and a round of
+# mh_helpers is slow on a busy machine); before, it stayed for all of
+# linger (a minute).
+end=$((SECONDS + 15))
+while [ "$(nhelpers)" != 0 ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.2; done
+is "$(nhelpers):$(mh mailq | grep -c '^[0-9A-Z]\{20\}#')" "0:1" \
+    "a failed entry kept (from <>, refused): the helper exits, nothing is deferred"
+send later
+wait_for _deferred 1
+lingering=$(mh_helpers)
+is "$(printf '%s\n' "$lingering" | grep -c .)" 1 "a deferred one beside it: the helper lingers"
+t0=$(ticks "$lingering")
+sleep 2
+t1=$(ticks "$lingering")
+ok $(( t1 - t0 <= 3 ? 0 : 1 )) "and sleeps ($((t1 - t0)) ticks in 2 s)"
+kill -TERM "$lingering"
+wait_for _no_helper

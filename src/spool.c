@@ -353,6 +353,21 @@ spool_open(struct spool *sp, const struct config *cfg, struct mh_err *err)
 	return rc;
 }
 
+/* Whether leaf is the caller's directory name in the system spool root. */
+static int
+spool_own_leaf(const char *leaf)
+{
+	char	*mine;
+	int	 byuid, yes = 0;
+
+	for (byuid = 0; leaf != NULL && !yes && byuid <= 1; byuid++) {
+		mine = spool_user_leaf(geteuid(), byuid);
+		yes = mine != NULL && strcmp(mine, leaf) == 0;
+		free(mine);
+	}
+	return yes;
+}
+
 /*
  * A directory of the system spool root that is a link or another user's:
  * left from a 1733 root (before SPEC 8's 1731), when any user could make
@@ -365,7 +380,8 @@ spool_blocked_hint(const char *path, struct mh_err *err)
 	struct stat	 st;
 	size_t		 n = strlen(err->msg);
 
-	if (spool_root_leaf(path) == NULL || lstat(path, &st) == -1 ||
+	/* Only the caller's own name or uid: never .state, never another's. */
+	if (!spool_own_leaf(spool_root_leaf(path)) || lstat(path, &st) == -1 ||
 	    (!S_ISLNK(st.st_mode) && st.st_uid == geteuid()))
 		return;
 	snprintf(err->msg + n, sizeof(err->msg) - n, "; another user made "

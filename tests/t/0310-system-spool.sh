@@ -8,7 +8,7 @@
 # the helper and still exits 0 only with the mail on disk.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 32
+setid_or_skip 34
 
 start_smtpd || bail "no smtpd"
 setid_setup
@@ -75,6 +75,19 @@ is "$o" "0|" "the other user queues in their own directory"
 is "$(stat -c '%U' "$R/$mallory")" "$mallory" "owned by them"
 is "$(as_user "$victim" "$SBIN/mailhop" queue | grep -c '^[0-9A-Z]\{20\} ')" 2 \
     "each user's mailq shows only their own entries"
+# A config of mallory's that names the victim's existing directory, or the
+# root's .state (as root's flush --all makes it): refused (73), and never
+# with advice to remove it.
+mkdir -m 770 "$R/.state" && chgrp "$MH_GROUP" "$R/.state"
+for d in "$victim" .state; do
+	mkdir -p "$SYS/home/$mallory/.config/mailhop"
+	printf '[queue]\ndir = %s/%s\n' "$R" "$d" > "$SYS/home/$mallory/.config/mailhop/mailhop.conf"
+	chown -R "$mallory:" "$SYS/home/$mallory/.config"
+	o=$(send_as "$mallory")
+	is "$o" "73|mailhop: spool directory $R/$d: Permission denied" \
+	    "mallory's [queue] dir = ROOT/$d: 73, and no advice to remove what is not hers"
+done
+rm -rf "$SYS/home/$mallory/.config"
 
 # %U: the uid, for accounts whose name cannot be a directory name.
 sys_conf "dir = $R/%U"

@@ -3,10 +3,13 @@
 the address table of tests/unit/t_addr.c (list_ok: input, 0, the
 addresses addr.c parses joined by " | ").
 
-usage: addr_table.py msg T_ADDR_C        a message with one Cc: per row
-       addr_table.py check T_ADDR_C DATA  one line per row: "N ok" or
-                                          "N FAIL reason" for what the
-                                          server received (DATA file)
+usage: addr_table.py msg T_ADDR_C [FIELD]
+                                   a message with one Cc: (or FIELD:)
+                                   per row
+       addr_table.py check T_ADDR_C DATA [FIELD]
+                                   one line per row: "N ok" or "N FAIL
+                                   reason" for what the server received
+                                   (DATA file)
 
 A row is ok when: the Cc arrived with "@example.com" inserted exactly
 once per bare local name of the row (the names the envelope side
@@ -78,11 +81,12 @@ def bare(addr):
     return True
 
 
-def msg(path):
+def msg(path, field="Cc"):
     out = sys.stdout.buffer
     out.write(b"Subject: address table\n")
     for value, _ in rows(path):
-        out.write(b"Cc: " + value.replace(b"\r\n", b"\n") + b"\n")
+        out.write(field.encode() + b": " + value.replace(b"\r\n", b"\n") +
+                  b"\n")
     out.write(b"\nbody\n")
 
 
@@ -91,21 +95,23 @@ def unfold(v):
 
 
 
-def cc_fields(data):
-    """Every Cc field of the header section, unfolded, as latin-1 text."""
+def fields(data, field):
+    """Every FIELD field of the header section, unfolded, as latin-1."""
     head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    name = field.lower() + ":"
     out = []
     for line in unfold(head).split("\r\n"):
-        if line[:3].lower() == "cc:":
-            out.append(line[3:])
+        if line[:len(name)].lower() == name:
+            out.append(line[len(name):])
     return out
 
 
-def check(path, data_file):
-    got = cc_fields(open(data_file, "rb").read())
+def check(path, data_file, field="Cc"):
+    got = fields(open(data_file, "rb").read(), field)
     table = rows(path)
     if len(got) != len(table):
-        print("0 FAIL %d Cc fields arrived, %d sent" % (len(got), len(table)))
+        print("0 FAIL %d %s fields arrived, %d sent" % (len(got), field,
+                                                       len(table)))
         return
     for n, ((value, want), recv) in enumerate(zip(table, got), 1):
         sent = unfold(value.decode("latin-1")).strip()
@@ -130,10 +136,10 @@ def check(path, data_file):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "msg":
-        msg(argv[2])
-    elif len(argv) == 4 and argv[1] == "check":
-        check(argv[2], argv[3])
+    if len(argv) in (3, 4) and argv[1] == "msg":
+        msg(*argv[2:])
+    elif len(argv) in (4, 5) and argv[1] == "check":
+        check(*argv[2:])
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -3,7 +3,8 @@
 # in From, To, Cc, Reply-To, Sender and the Resent- forms get @domain, in
 # sendmail mode and -bs; display names, comments, groups and everything
 # else stay byte for byte (checked with Python's email package over the
-# address table of tests/unit/t_addr.c, tests/lib/addr_table.py); aliases
+# address table of tests/unit/t_addr.c, tests/lib/addr_table.py, in Cc
+# and then in each of the other fields); aliases
 # apply to the envelope only; force_from keeps the display name, and
 # cron's "root (Cron Daemon)" becomes "Cron Daemon <from>"; the name
 # is RFC 2047-encoded when it must be (non-ASCII, control bytes, a word
@@ -148,4 +149,23 @@ if [a.addr_spec for a in m["from"].addresses] != ["alerts@example.com"]:
 print("; ".join(why) or "ok")
 ' "${names[$i]}" >py.out
 	is "$st $(cat py.out)" "0 ok" "force_from, -F name $((i + 1)): $(cut -c1-40 <<<"${names[$i]}")"
+done
+
+# 6. The address table through each of the other address fields (section
+# 1 used Cc): the same rows, one field per message, sendmail mode.
+mh_conf "[sender]
+domain = example.com
+[aliases]
+root = admin@example.org"
+for f in From Sender Reply-To To Resent-From Resent-Sender Resent-Reply-To \
+    Resent-To Resent-Cc; do
+	"$PYTHON" "$TESTLIB/addr_table.py" msg "$TESTSRC/unit/t_addr.c" "$f" >f.eml
+	before=$(transcript count)
+	mh sendmail -i -odq bob@example.net <f.eml
+	mh mailhop flush
+	wait_transactions $((before + 1))
+	transcript data >f.data
+	"$PYTHON" "$TESTLIB/addr_table.py" check "$TESTSRC/unit/t_addr.c" f.data "$f" >f.check
+	is "$(grep -v ' ok$' f.check)$(wc -l <f.check)" "$(wc -l <check1)" \
+	    "$f: every row of the address table as in Cc ($(wc -l <f.check) rows)"
 done

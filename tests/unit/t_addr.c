@@ -128,6 +128,23 @@ static const struct ok_case list_ok[] = {
 	{ "\"a\".b.c@x", 0, "a.b.c@x" },
 	{ "\"a\"b@x", 0, "ab@x" },
 	{ "\"a\\\\b\" <z@x>, \"a\\\\b\"@x", 0, "z@x | \"a\\\\b\"@x" },
+	/* bare local names in the forms cron, mail(1) and scripts write */
+	{ "root (Cron Daemon)", 0, "root" },
+	{ "(Cron Daemon) root", 0, "root" },
+	{ "root(c)", 0, "root" },
+	{ "<root> (c)", 0, "root" },
+	{ "< root >", 0, "root" },
+	{ "root\r\n (folded comment)", 0, "root" },
+	{ "Admin <root>, admin (the boss)", 0, "root | admin" },
+	{ "\"Doe, John\" <jdoe>", 0, "jdoe" },
+	{ "=?UTF-8?B?SsO2aG4=?= <jdoe>", 0, "jdoe" },
+	{ "team: root, bob@x;", 0, "root | bob@x" },
+	{ "root,\r\n admin", 0, "root | admin" },
+	{ "root ,, admin ,", 0, "root | admin" },
+	{ "a+tag, o'brien", 0, "a+tag | o'brien" },
+	{ "\"a b\", \"c\"", 0, "\"a b\" | c" },
+	{ "j\xc3\xb6hn", 0, "j\xc3\xb6hn" },
+	{ "root@x, admin", 0, "root@x | admin" },
 };
 
 static void

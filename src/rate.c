@@ -35,20 +35,31 @@ rate_describe(const struct upstream *up, char *out, size_t len)
 	    upstream_section(up, sect, sizeof(sect)));
 }
 
-/* Record i of the log; -1 when it cannot be read or is not a record. */
+/* The time in a record's RATE_REC bytes; -1 when it is not a record. */
 static long long
-rate_record(int fd, off_t i)
+rate_parse(const char *p)
 {
 	char		 rec[RATE_REC + 1];
 	char		*end;
 	long long	 t;
 
-	if (pread(fd, rec, RATE_REC, i * RATE_REC) != RATE_REC ||
-	    rec[RATE_REC - 1] != '\n')
+	if (p[RATE_REC - 1] != '\n')
 		return -1;
+	memcpy(rec, p, RATE_REC - 1);
 	rec[RATE_REC - 1] = '\0';
 	t = strtoll(rec, &end, 10);
-	return *end == '\0' && t >= 0 ? t : -1;
+	return *end == '\0' && end != rec && t >= 0 ? t : -1;
+}
+
+/* Record i of the log; -1 when it cannot be read or is not a record. */
+static long long
+rate_record(int fd, off_t i)
+{
+	char	 rec[RATE_REC];
+
+	if (pread(fd, rec, RATE_REC, i * RATE_REC) != RATE_REC)
+		return -1;
+	return rate_parse(rec);
 }
 
 /* Keep the newest n of k records: a new file, renamed over the log. */
@@ -73,7 +84,8 @@ rate_compact(const struct state *st, const char *name, int fd, off_t k,
 /* Under the lock: the free-slot test, the append, the sync. */
 static int
 rate_take_locked(const struct state *st, const struct upstream *up,
-    const char *name, long long now, long long *wait, struct mh_err *err)
+    const char *name, long long now, long long *wait, long long *taken,
+    struct mh_err *err)
 {
 	struct stat	 sb;
 	char		 rec[RATE_REC + 1];
@@ -101,6 +113,8 @@ rate_take_locked(const struct state *st, const struct upstream *up,
 	if (k > 0 && (last = rate_record(fd, k - 1)) > now)
 		now = last;
 	snprintf(rec, sizeof(rec), "%013lld\n", now);
+	if (taken != NULL)
+		*taken = now;
 	if (fsio_write_all(fd, rec, RATE_REC) == -1) {
 		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
 		goto done;
@@ -121,18 +135,88 @@ done:
 
 int
 rate_take(const struct state *st, const struct upstream *up,
-    long long now_ms, long long *wait_ms, struct mh_err *err)
+    long long now_ms, long long *wait_ms, long long *taken,
+    struct mh_err *err)
 {
 	char	 name[STATE_NAME_MAX + 8];
 	int	 lock, rc;
 
 	*wait_ms = 0;
+	if (taken != NULL)
+		*taken = 0;
 	if (up->rate.count <= 0)
 		return 0;
 	snprintf(name, sizeof(name), "rate.%s", up->name);
 	if (state_lock(st, name, &lock, err) == -1)
 		return -1;
-	rc = rate_take_locked(st, up, name, now_ms, wait_ms, err);
+	rc = rate_take_locked(st, up, name, now_ms, wait_ms, taken, err);
+	state_unlock(lock);
+	return rc;
+}
+
+/*
+ * Under the lock: drop, for each stamp, the newest record that holds it
+ * (another flusher's records stay), and rewrite the log when one went.
+ */
+static int
+rate_give_locked(const struct state *st, const char *name,
+    const long long *stamps, size_t n, struct mh_err *err)
+{
+	struct stat	 sb;
+	char		*data = NULL;
+	off_t		 k, i;
+	size_t		 j, len, gone = 0;
+	int		 fd, rc = -1;
+
+	if (state_open_file(st, name, &fd, err) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+		goto done;
+	}
+	k = sb.st_size / RATE_REC;
+	len = (size_t)k * RATE_REC;
+	data = xmalloc(len + 1);
+	if (pread(fd, data, len, 0) != (ssize_t)len) {
+		mh_err_errno(err, EX_TEMPFAIL, "state file %s", name);
+		goto done;
+	}
+	for (j = 0; j < n; j++)
+		for (i = k - 1; stamps[j] > 0 && i >= 0; i--)
+			if (rate_parse(data + i * RATE_REC) == stamps[j]) {
+				data[i * RATE_REC] = 'x';	/* gone */
+				gone++;
+				break;
+			}
+	rc = 0;
+	if (gone == 0)
+		goto done;
+	for (i = 0, j = 0; i < k; i++)
+		if (data[i * RATE_REC] != 'x') {
+			memmove(data + j * RATE_REC, data + i * RATE_REC,
+			    RATE_REC);
+			j++;
+		}
+	rc = state_write(st, name, data, j * RATE_REC, err);
+done:
+	free(data);
+	close(fd);
+	return rc;
+}
+
+int
+rate_give(const struct state *st, const struct upstream *up,
+    const long long *stamps, size_t n, struct mh_err *err)
+{
+	char	 name[STATE_NAME_MAX + 8];
+	int	 lock, rc;
+
+	if (up->rate.count <= 0 || n == 0)
+		return 0;
+	snprintf(name, sizeof(name), "rate.%s", up->name);
+	if (state_lock(st, name, &lock, err) == -1)
+		return -1;
+	rc = rate_give_locked(st, name, stamps, n, err);
 	state_unlock(lock);
 	return rc;
 }

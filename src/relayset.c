@@ -275,21 +275,43 @@ relayset_up(struct relayset *rs, const struct upstream *up)
 		(void)down_clear(st, up, &err);
 }
 
+/* Where up's rate window lives; NULL with err. */
+static const struct state *
+rs_rate_state(struct relayset *rs, const struct upstream *up,
+    struct mh_err *err)
+{
+	struct rs_up	*u = rs_up_of(rs, up);
+
+	return u != NULL && u->home != NULL ? u->home : rs_state(rs, 1, err);
+}
+
 int
 relayset_take_slot(struct relayset *rs, const struct upstream *up,
-    long long now_ms, long long *wait_ms, struct mh_err *err)
+    long long now_ms, long long *wait_ms, long long *taken,
+    struct mh_err *err)
 {
-	struct rs_up		*u = rs_up_of(rs, up);
 	const struct state	*st;
 
 	*wait_ms = 0;
+	*taken = 0;
 	if (up->rate.count <= 0)
 		return 0;
-	st = u != NULL && u->home != NULL ? u->home :
-	    rs_state(rs, 1, err);
-	if (st == NULL)
+	if ((st = rs_rate_state(rs, up, err)) == NULL)
 		return -1;
-	return rate_take(st, up, now_ms, wait_ms, err);
+	return rate_take(st, up, now_ms, wait_ms, taken, err);
+}
+
+int
+relayset_give_slots(struct relayset *rs, const struct upstream *up,
+    const long long *stamps, size_t n, struct mh_err *err)
+{
+	const struct state	*st;
+
+	if (up->rate.count <= 0 || n == 0)
+		return 0;
+	if ((st = rs_rate_state(rs, up, err)) == NULL)
+		return -1;
+	return rate_give(st, up, stamps, n, err);
 }
 
 /* ---- running jobs through their routes ---------------------------- */
@@ -333,6 +355,7 @@ struct rs_task {
 	size_t			 nroute;
 	size_t			 at;		/* route[at] is tried next */
 	int			 done;
+	int			 missed;	/* route[at - 1] never got MAIL */
 };
 
 struct rs_run {
@@ -410,6 +433,7 @@ rs_on_done(struct relay_job *job, void *arg)
 		rs_finish(x, t);
 		return;
 	}
+	t->missed = 1;
 	if (relayset_down(x->rs, up, job->error, time(NULL), &err) == -1)
 		rs_error(x->rs, &err);
 	u = rs_up_of(x->rs, up);
@@ -462,42 +486,73 @@ rs_hold(struct rs_run *x, const struct upstream *up, struct relay_job **v,
 }
 
 /*
+ * The slots (stamps, one per job of v) of the jobs that never reached up
+ * go back to its window: a job not begun (a stop request: untouched,
+ * still at up) or one that failed before MAIL FROM was accepted.  With
+ * stamps NULL, only forget what an earlier upstream missed.
+ */
+static void
+rs_give_back(struct rs_run *x, const struct upstream *up,
+    struct relay_job **v, long long *stamps, size_t m)
+{
+	struct rs_task	*t;
+	struct mh_err	 serr;
+	size_t		 i, k = 0;
+
+	for (i = 0; i < m; i++) {
+		if ((t = rs_task_of(x, v[i])) == NULL)
+			continue;
+		if (stamps != NULL &&
+		    (t->missed || (!t->done && t->route[t->at] == up)))
+			stamps[k++] = stamps[i];
+		t->missed = 0;
+	}
+	if (relayset_give_slots(x->rs, up, stamps, k, &serr) == -1)
+		rs_error(x->rs, &serr);
+}
+
+/*
  * Run n jobs through up within its rate: as many as have a slot at once,
  * then wait for the next slot when it is near; hold the rest back when
- * it is not.
+ * it is not.  A stop request ends it: what was not begun stays the
+ * caller's, and its slots are given back.
  */
 static int
 rs_run_rated(struct rs_run *x, const struct upstream *up, struct relay *r,
     struct relay_job **v, size_t n, struct mh_err *err)
 {
 	struct mh_err	 serr;
-	long long	 wait = 0;
+	long long	 wait = 0, *stamps;
 	char		 why[RELAY_REPLY_MAX + 128], limit[96];
 	size_t		 m;
-	int		 got = 0;
+	int		 got = 0, rc = 0;
 
-	while (n > 0) {
+	stamps = xcalloc(n == 0 ? 1 : n, sizeof(*stamps));
+	while (n > 0 && !rs_stopping(x->rs)) {
 		if (rs_up_of(x->rs, up)->failed) {
 			/* It failed before MAIL meanwhile: not again. */
 			rs_fail(x, up, v, n, rs_up_of(x->rs, up)->why, 1);
-			return 0;
+			break;
 		}
-		for (m = 0; m < n; m++)
+		for (m = 0; m < n && !rs_stopping(x->rs); m++)
 			if ((got = relayset_take_slot(x->rs, up, rs_now_ms(),
-			    &wait, &serr)) != 0)
+			    &wait, &stamps[m], &serr)) != 0)
 				break;
 		if (m > 0) {
-			if (relay_run(r, v, m, rs_on_done, x, err) == -1)
-				return -1;
+			rs_give_back(x, up, v, NULL, m);	/* a fresh start */
+			rc = relay_run(r, v, m, rs_on_done, x, err);
+			rs_give_back(x, up, v, stamps, m);
+			if (rc == -1)
+				break;
 			v += m;
 			n -= m;
 			continue;
 		}
+		if (rs_stopping(x->rs))
+			break;		/* the rest stay the caller's */
 		rate_describe(up, limit, sizeof(limit));
 		if (got == 1 && wait <= RS_WAIT_MAX_MS) {
 			rs_sleep_ms(x->rs, wait);
-			if (rs_stopping(x->rs))
-				return 0;	/* the rest stay the caller's */
 			continue;
 		}
 		if (got == -1) {
@@ -510,9 +565,10 @@ rs_run_rated(struct rs_run *x, const struct upstream *up, struct relay *r,
 			    "limit %s (a slot frees in %llds)", limit,
 			    (wait + 999) / 1000);
 		rs_hold(x, up, v, n, wait, why);
-		return 0;
+		break;
 	}
-	return 0;
+	free(stamps);
+	return rc;
 }
 
 /* One round: every job whose next upstream is up. */

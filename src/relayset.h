@@ -69,11 +69,16 @@ void	relayset_up(struct relayset *, const struct upstream *);
 int	relayset_is_down(struct relayset *, const struct upstream *,
 	    time_t now, struct down_mark *);
 /*
- * A slot of up's rate (rate.h) at now_ms: 0 taken, 1 none free (*wait_ms
+ * A slot of up's rate (rate.h) at now_ms: 0 taken (*taken: its stamp for
+ * relayset_give_slots(), 0 when up has no rate), 1 none free (*wait_ms
  * until one is), -1 on error.
  */
 int	relayset_take_slot(struct relayset *, const struct upstream *,
-	    long long now_ms, long long *wait_ms, struct mh_err *);
+	    long long now_ms, long long *wait_ms, long long *taken,
+	    struct mh_err *);
+/* Slots taken for messages that never reached up go back (rate_give()). */
+int	relayset_give_slots(struct relayset *, const struct upstream *,
+	    const long long *stamps, size_t n, struct mh_err *);
 
 /* A job's outcome, final for this run; via: the upstream that gave it. */
 typedef void	relayset_done_fn(struct relay_job *, const struct upstream *via,

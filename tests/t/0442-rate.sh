@@ -7,7 +7,7 @@
 # reconnects after N messages.  The figures are lower bounds: a slow
 # machine only makes them larger.
 . "$TESTLIB/tap.sh"
-plan 17
+plan 27
 
 start_smtpd --tls none --no-auth || bail "no smtpd"
 conf() { # EXTRA [upstream] KEYS
@@ -115,3 +115,67 @@ c = collections.Counter(o["conn"] for o in map(json.loads, sys.stdin)
                         if o.get("type") == "transaction")
 print(max(c.values()))')
 is "$per" 2 "no connection carried more than 2"
+
+# A slot is used up only by a message that reached the upstream: while
+# default refuses connections, flushes take nothing from its 3/h (else a
+# down upstream would use up a daily quota with mail it never got).
+stop_smtpd
+start_smtpd --tls none --no-auth; port=$SMTPD_PORT; stop_smtpd
+export XDG_STATE_HOME=$TESTDIR/refused
+MH_CONF_BASE=no mh_conf "$(mh_upstream default "$port" none)
+rate = 3/h
+[queue]
+deliver = queue"
+queue_n 2 refused || bail "queueing failed"
+mh mailhop flush >/dev/null 2>&1
+mh sendmail -q >/dev/null 2>&1
+is "$(spool_count)" 2 "refused: both still queued"
+is "$(wc -c < "$XDG_STATE_HOME/mailhop/state/rate.default")" 0 \
+    "and no slot of 3/h is used by the two refused attempts"
+start_smtpd --tls none --no-auth --port "$port" || bail "no smtpd again"
+mh sendmail -q >/dev/null 2>&1
+is "$(transcript count):$(spool_count)" "2:0" "once it answers, both go within the 3/h"
+
+# A stop request (SIGTERM to flush --watch) in the middle of a rated
+# batch: the transaction in progress ends, nothing more begins, and the
+# slots taken for the messages that did not go are given back.
+stop_smtpd
+start_smtpd --tls none --no-auth --delay dot 4 || bail "no slow smtpd"
+export XDG_STATE_HOME=$TESTDIR/stopped
+MH_CONF_BASE=no mh_conf "$(mh_upstream default "$SMTPD_PORT" none)
+rate = 3/s
+[queue]
+deliver = queue
+parallel = 1"
+queue_n 6 stopped || bail "queueing failed"
+"$MAILHOP_BIN" flush --watch 2>/dev/null &
+watch=$!
+_in_dot() { grep -q '"type": "delay"' "$SMTPD_LOG"; }
+wait_for _in_dot
+ok $? "flush --watch: the first message waits for the reply to its dot"
+kill -TERM "$watch"
+wait "$watch"
+is "$?:$(transcript count):$(spool_count)" "0:1:5" \
+    "SIGTERM: it exits 0 after that one, the other 5 stay queued"
+is "$(mh mailhop queue --json | grep -c '"attempts":0')" 5 "with no attempt counted"
+is "$(wc -c < "$XDG_STATE_HOME/mailhop/state/rate.default")" 14 \
+    "one slot used, for the one sent: none for the 5 that never began"
+
+# Mail that failed over from a refusing default to backup counts in
+# backup's window: 3 queued, backup's 2/h lets 2 go, the third waits.
+stop_smtpd
+start_smtpd --tls none --no-auth; dead=$SMTPD_PORT; stop_smtpd
+start_smtpd --tls none --no-auth || bail "no backup smtpd"
+export XDG_STATE_HOME=$TESTDIR/failover
+MH_CONF_BASE=no mh_conf "$(mh_upstream default "$dead" none)
+$(mh_upstream backup "$SMTPD_PORT" none)
+rate = 2/h
+[queue]
+deliver = queue
+[route]
+* = default, backup"
+queue_n 3 failover || bail "queueing failed"
+mh mailhop flush >/dev/null 2>&1
+is "$(transcript count):$(spool_count)" "2:1" "failed over to backup: 2 of 3 sent within its 2/h"
+is "$(wc -c < "$XDG_STATE_HOME/mailhop/state/rate.backup")" 28 "both in backup's window"
+like "$(mh mailq)" 'held back by the rate limit 2/h of \[upstream\.backup\]' "the third is held back by it"

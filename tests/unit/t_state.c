@@ -197,23 +197,69 @@ START_TEST(rate_window)
 
 	ck_assert_int_eq(state_open(&st, &sp, 1, &e), 0);
 	/* No rate: always a slot, nothing written. */
-	ck_assert_int_eq(rate_take(&st, up, t, &wait, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t, &wait, NULL, &e), 0);
 	up->rate.count = 3;
 	up->rate.window = 1;
 	/* Up to N at once... */
 	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(rate_take(&st, up, t + i, &wait, &e), 0);
+		ck_assert_int_eq(rate_take(&st, up, t + i, &wait, NULL, &e), 0);
 	/* ...the next when the oldest leaves the window. */
-	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 500);
-	ck_assert_int_eq(rate_take(&st, up, t + 999, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t + 999, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 1);
-	ck_assert_int_eq(rate_take(&st, up, t + 1000, &wait, &e), 0);
-	ck_assert_int_eq(rate_take(&st, up, t + 1000, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t + 1000, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 1000, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 1);
-	ck_assert_int_eq(rate_take(&st, up, t + 1001, &wait, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 1001, &wait, NULL, &e), 0);
 	/* A clock that steps back: the log stays in order, no extra slot. */
-	ck_assert_int_eq(rate_take(&st, up, t - 5000, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t - 5000, &wait, NULL, &e), 1);
+	state_close(&st);
+	up_free(up);
+}
+END_TEST
+
+/*
+ * Slots whose messages never reached the upstream go back: each stamp
+ * takes away the newest record that holds it, another flusher's stay.
+ */
+START_TEST(rate_give_back)
+{
+	struct state	 st;
+	struct mh_err	 e;
+	struct upstream	*up = up_make("quota", "h", 25);
+	struct stat	 sb;
+	char		 path[160];
+	long long	 wait, t = 1700000000000LL, mine[3], other;
+	int		 i;
+
+	ck_assert_int_eq(state_open(&st, &sp, 1, &e), 0);
+	up->rate.count = 4;
+	up->rate.window = 86400;
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(rate_take(&st, up, t + i, &wait, &mine[i],
+		    &e), 0);
+		ck_assert_int_eq(mine[i], t + i);
+	}
+	/* Another flusher's, at the same millisecond as one of ours. */
+	ck_assert_int_eq(rate_take(&st, up, t + 1, &wait, &other, &e), 0);
+	ck_assert_int_eq(other, t + 2);	/* kept in time order */
+	ck_assert_int_eq(rate_take(&st, up, t + 9, &wait, NULL, &e), 1);
+	/* Two of ours never went: two slots free again, not three. */
+	ck_assert_int_eq(rate_give(&st, up, (long long[]){ mine[1], mine[2] },
+	    2, &e), 0);
+	snprintf(path, sizeof(path), "%s/state/rate.quota", tdir);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 2 * 14);
+	ck_assert_int_eq(rate_take(&st, up, t + 10, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 11, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 12, &wait, NULL, &e), 1);
+	ck_assert_int_eq(wait, 86400000LL - 12);
+	/* A stamp that is not there (0, or long gone): nothing changes. */
+	ck_assert_int_eq(rate_give(&st, up, (long long[]){ 0, t - 5 }, 2, &e),
+	    0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4 * 14);
 	state_close(&st);
 	up_free(up);
 }
@@ -233,8 +279,8 @@ START_TEST(rate_log)
 	up->rate.count = 5;
 	up->rate.window = 3600;
 	for (i = 0; i < 5; i++)
-		ck_assert_int_eq(rate_take(&st, up, t + i * 1000, &wait, &e), 0);
-	ck_assert_int_eq(rate_take(&st, up, t + 10000, &wait, &e), 1);
+		ck_assert_int_eq(rate_take(&st, up, t + i * 1000, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 10000, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 3600000 - 10000);
 	/* A torn last record (a crash in the append) is cut off. */
 	snprintf(path, sizeof(path), "%s/state/rate.gmail", tdir);
@@ -242,7 +288,7 @@ START_TEST(rate_log)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "17000", 5), 5);
 	close(fd);
-	ck_assert_int_eq(rate_take(&st, up, t + 10000, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t + 10000, &wait, NULL, &e), 1);
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(sb.st_size, 5 * 14);
 	/* The log is rewritten with the newest N once it holds 2N + 64. */
@@ -250,13 +296,13 @@ START_TEST(rate_log)
 	up->rate.window = 1;
 	for (i = 0; i < 200; i++)
 		ck_assert_int_eq(rate_take(&st, up, t + 3600000 + i * 1000,
-		    &wait, &e), 0);
+		    &wait, NULL, &e), 0);
 	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_le(sb.st_size, (2 * 2 + 64 + 1) * 14);
 	/* And it still knows the newest: X - 1000 has left, X has not. */
 	t += 3600000 + 199 * 1000;
-	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, &e), 0);
-	ck_assert_int_eq(rate_take(&st, up, t + 600, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 600, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 400);
 	state_close(&st);
 	up_free(up);
@@ -307,16 +353,16 @@ START_TEST(rate_pinned)
 	up->rate.count = 2;
 	up->rate.window = 1;
 	for (i = 0; i < 200; i++)
-		ck_assert_int_eq(rate_take(&st, up, t + i * 1000, &wait, &e),
-		    0);
+		ck_assert_int_eq(rate_take(&st, up, t + i * 1000, &wait,
+		    NULL, &e), 0);
 	ck_assert_int_eq(access(path, F_OK), -1);
 	ck_assert_int_eq(stat(lock, &b), 0);
 	ck_assert_int_eq(b.st_ino, a.st_ino);
 	ck_assert_int_le(b.st_size, (2 * 2 + 64 + 1) * 14);
 	/* The rewrite kept the newest: X - 1000 has left, X has not. */
 	t += 199 * 1000;
-	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, &e), 0);
-	ck_assert_int_eq(rate_take(&st, up, t + 600, &wait, &e), 1);
+	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 600, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 400);
 	state_close(&st);
 	up_free(up);
@@ -336,6 +382,7 @@ suite(void)
 	tcase_add_test(tc, down_marks);
 	tcase_add_test(tc, rate_window);
 	tcase_add_test(tc, rate_log);
+	tcase_add_test(tc, rate_give_back);
 	tcase_add_test(tc, rate_pinned);
 	suite_add_tcase(s, tc);
 	return s;

@@ -7,7 +7,7 @@
 # reconnects after N messages.  The figures are lower bounds: a slow
 # machine only makes them larger.
 . "$TESTLIB/tap.sh"
-plan 27
+plan 29
 
 start_smtpd --tls none --no-auth || bail "no smtpd"
 conf() { # EXTRA [upstream] KEYS
@@ -179,3 +179,19 @@ mh mailhop flush >/dev/null 2>&1
 is "$(transcript count):$(spool_count)" "2:1" "failed over to backup: 2 of 3 sent within its 2/h"
 is "$(wc -c < "$XDG_STATE_HOME/mailhop/state/rate.backup")" 28 "both in backup's window"
 like "$(mh mailq)" 'held back by the rate limit 2/h of \[upstream\.backup\]' "the third is held back by it"
+
+# A fresh 5/h window and three flushers at once on one spool of 12: the
+# window is shared under its lock, so exactly 5 go between them.
+stop_smtpd
+start_smtpd --tls none --no-auth || bail "no smtpd"
+export XDG_STATE_HOME=$TESTDIR/racing
+conf "rate = 5/h"
+queue_n 12 racing || bail "queueing failed"
+pids=
+for f in 1 2 3; do
+    mh sendmail -q >/dev/null 2>&1 &
+    pids="$pids $!"
+done
+wait $pids
+is "$(transcript count):$(spool_count)" "5:7" "three concurrent flushers: exactly 5 of 12 sent"
+is "$(wc -c < "$XDG_STATE_HOME/mailhop/state/rate.default")" 70 "five slots in the window"

@@ -179,8 +179,10 @@ secret_from_file(const char *key, const char *path, char **out,
 	if (**out == '\0') {
 		free(*out);
 		*out = NULL;
-		mh_err_set(err, EX_CONFIG, "%s %s: the first line is empty",
-		    key, path);
+		/* The Debian package ships /etc/mailhop/secret empty. */
+		mh_err_set(err, EX_CONFIG, "%s %s: %s: the password goes on "
+		    "its first line (see FILES in mailhop(8))", key, path,
+		    b.len == 0 ? "the file is empty" : "the first line is empty");
 		goto done;
 	}
 	rc = 0;

@@ -11,7 +11,7 @@
 # someone else names the chown.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 18
+setid_or_skip 19
 
 start_smtpd || bail "no smtpd"
 setid_setup
@@ -83,6 +83,15 @@ is "$(rcpt last_reply)" "password_file $S: owned by uid $(id -u "$other"), not r
 chown root "$S"
 as_user "$u" "$SBIN/sendmail" -q >/dev/null 2>&1
 is "$?:$(transcript auth)" "0:alice" "chgrp, chmod 640 and chown root as said: the entry goes out, authenticated"
+
+# The secret as the Debian package ships it: empty.
+: > "$S"
+send_as "$u" >/dev/null
+as_user "$u" "$SBIN/mailhop" flush >/dev/null 2>&1
+is "$(rcpt last_reply)" "password_file $S: the file is empty: the password goes on its first line (see FILES in mailhop(8))" \
+    "an empty secret file: the last reply says where the password goes"
+sys_secret
+as_user "$u" "$SBIN/sendmail" -q >/dev/null 2>&1
 
 # 4. The group may read it but the caller is not let through the helper:
 # a file of the user's own that names the system's secret.

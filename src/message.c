@@ -20,6 +20,7 @@
 
 #include "fsio.h"
 #include "message.h"
+#include "text.h"
 #include "timefmt.h"
 #include "xmem.h"
 
@@ -28,7 +29,7 @@
 #define MSG_WRITEBACK	(4 * 1024 * 1024) /* start write-back every 4 MiB */
 #define PHRASE_LINE	78	/* RFC 5322 2.1.1: lines SHOULD fit in 78 */
 #define PHRASE_EW_LINE	76	/* RFC 2047 2: a line with encoded-words */
-#define PHRASE_EW_OVER	12	/* "=?UTF-8?B?" and "?=" */
+#define PHRASE_EW_OVER	7	/* "=?", "?B?" and "?=" around the charset */
 #define PHRASE_WORD_MAX	70	/* a longer word goes out encoded */
 
 static int	message_mime_emit(void *, const char *, size_t,
@@ -206,34 +207,55 @@ message_b64(struct buf *b, const unsigned char *s, size_t n)
 	}
 }
 
+/* 1 if s is UTF-8 throughout (text.c's decoder). */
+static int
+message_is_utf8(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n = strlen(s), k;
+	uint32_t		 cp;
+
+	for (; n > 0; u += k, n -= k)
+		if ((k = text_utf8(u, n, &cp)) == 0)
+			return 0;
+	return 1;
+}
+
 /*
  * RFC 2047 (2, 5(3)): encoded-words of at most 75 characters, each line
  * holding one at most 76 octets, so the first word is sized for col;
  * each holds whole UTF-8 characters (a decoder joins the words: the
- * folding white space between them is not part of the name).  Returns
- * the column after the last word.
+ * folding white space between them is not part of the name).  A name
+ * that is not UTF-8 (a Latin-1 GECOS) is labelled ISO-8859-1, where
+ * every byte is a character.  Returns the column after the last word.
  */
 static size_t
 message_phrase_2047(struct buf *b, const char *name, size_t col)
 {
 	const unsigned char	*s = (const unsigned char *)name;
-	size_t			 n = strlen(name), take, room;
+	const char		*cs = "UTF-8";
+	size_t			 n = strlen(name), take, room, over;
+	int			 utf8 = message_is_utf8(name);
 
+	if (!utf8)
+		cs = "ISO-8859-1";
+	over = strlen(cs) + PHRASE_EW_OVER;
 	while (n > 0) {
-		room = col + PHRASE_EW_OVER + 8 > PHRASE_EW_LINE ? 0 :
-		    (PHRASE_EW_LINE - col - PHRASE_EW_OVER) / 4 * 3;
+		room = col + over + 8 > PHRASE_EW_LINE ? 0 :
+		    (PHRASE_EW_LINE - col - over) / 4 * 3;
 		if (room == 0) {
 			buf_adds(b, "\r\n ");
 			col = 1;
 			continue;
 		}
 		take = n > room ? room : n;
-		while (take < n && take > 1 && (s[take] & 0xc0) == 0x80)
+		while (utf8 && take < n && take > 1 &&
+		    (s[take] & 0xc0) == 0x80)
 			take--;
-		buf_adds(b, "=?UTF-8?B?");
+		buf_addf(b, "=?%s?B?", cs);
 		message_b64(b, s, take);
 		buf_adds(b, "?=");
-		col += PHRASE_EW_OVER + (take + 2) / 3 * 4;
+		col += over + (take + 2) / 3 * 4;
 		s += take;
 		n -= take;
 		if (n > 0) {

@@ -169,3 +169,18 @@ for f in From Sender Reply-To To Resent-From Resent-Sender Resent-Reply-To \
 	is "$(grep -v ' ok$' f.check)$(wc -l <f.check)" "$(wc -l <check1)" \
 	    "$f: every row of the address table as in Cc ($(wc -l <f.check) rows)"
 done
+
+# 7. A name that is not UTF-8 (a Latin-1 GECOS or terminal) is labelled
+# ISO-8859-1: Python decodes it to the characters meant.
+before=$(transcript count)
+printf 'Subject: l1\n\nx\n' | mh sendmail "-F$(printf 'J\xf6rg M\xfcller')" -i -odq bob@example.net
+mh mailhop flush
+wait_transactions $((before + 1))
+transcript data | "$PYTHON" -c '
+import email.header, email.utils, re, sys
+head = sys.stdin.buffer.read().split(b"\r\n\r\n", 1)[0].decode("ascii")
+v = re.sub(r"\r\n(?=[ \t])", "", re.search(r"^From:([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)", head, re.M).group(1))
+n, a = email.utils.parseaddr(v)
+print(str(email.header.make_header(email.header.decode_header(n))), a)' >py.out
+is "$(cat py.out)" "Jörg Müller $(id -un)@example.com" \
+    "a Latin-1 -F name arrives as ISO-8859-1 encoded-words"

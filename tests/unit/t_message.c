@@ -496,6 +496,19 @@ START_TEST(phrase)
 	message_phrase(&b, "tab\there", 6);
 	ck_assert_str_eq(b.data, "=?UTF-8?B?dGFiCWhlcmU=?=");
 	buf_reset(&b);
+	/* not UTF-8 (a Latin-1 GECOS, -F from a Latin-1 terminal) */
+	message_phrase(&b, "J\xf6rg", 6);
+	ck_assert_str_eq(b.data, "=?ISO-8859-1?B?SvZyZw==?=");
+	buf_reset(&b);
+	message_phrase(&b, "\xc3\xa9\xc3", 6);	/* cut in a character */
+	ck_assert_str_eq(b.data, "=?ISO-8859-1?B?w6nD?=");
+	buf_reset(&b);
+	memset(name, 0, sizeof(name));
+	memset(name, 0xe9, 100);
+	message_phrase(&b, name, 6);
+	ck_assert_int_eq(count(b.data, "=?ISO-8859-1?B?"), 3);
+	ck_assert(lines_within(b.data, 6, 76));
+	buf_reset(&b);
 	/*
 	 * Long non-ASCII names: several encoded-words, none over 75, each
 	 * line within 76 from the column given (RFC 2047 2), "From: " too.

@@ -9,6 +9,9 @@
  * - what it accepts can be written back (envelope_format), reads back to
  *   the same envelope, and is written the same way again: an update never
  *   changes what it did not mean to change;
+ * - every address it accepts (the sender unless null, each recipient)
+ *   passes the front end's addr_check(), so an edited envelope cannot put
+ *   ESMTP parameters or commands on the wire (issue 9 hardening);
  * - text_show() and text_wire() (text.c), on the same bytes, give text
  *   that fits the buffer: for people, valid UTF-8 with no C0, DEL, C1 or
  *   bidi control; for the wire, printable ASCII.
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "envelope.h"
 #include "err.h"
@@ -46,6 +50,20 @@ fuzz_assert_same(const struct envelope *a, const struct envelope *b)
 		    strcmp(a->rcpts[i].reply, b->rcpts[i].reply) != 0))
 			abort();
 	}
+}
+
+/* Accepted: every address is one the front end would have taken. */
+static void
+fuzz_addresses_checked(const struct envelope *env)
+{
+	struct mh_err	 err;
+	size_t		 i;
+
+	if (!addr_is_null(env->sender) && addr_check(env->sender, &err) != 0)
+		abort();
+	for (i = 0; i < env->nrcpts; i++)
+		if (addr_check(env->rcpts[i].addr, &err) != 0)
+			abort();
 }
 
 /* Accepted: write, read back, write again. */
@@ -112,6 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct mh_err	 err;
 
 	if (envelope_parse((const char *)data, len, &env, &err) == 0) {
+		fuzz_addresses_checked(&env);
 		fuzz_round_trip(&env);
 		envelope_free(&env);
 	} else {

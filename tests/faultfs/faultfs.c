@@ -5,7 +5,9 @@
  *
  *	FAULTFS_OP=fsync	write, fsync, fdatasync, rename (rename and
  *				renameat), link (link and linkat), create
- *				(open/openat with O_CREAT, mknodat)
+ *				(open/openat with O_CREAT, mknodat), inotify
+ *				(inotify_init1: no inotify, as where a
+ *				container's limit is used up)
  *	FAULTFS_NTH=2		the Nth matching call fails (1-based); 0 never
  *	FAULTFS_ERRNO=EIO	EIO or ENOSPC (default ENOSPC)
  *	FAULTFS_DIR=/path	only calls on files at or below this directory
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -294,4 +297,13 @@ mknodat(int dirfd, const char *name, mode_t mode, dev_t dev)
 	if (ff_hit_at("create", dirfd, name))
 		return -1;
 	return real_mknodat(dirfd, name, mode, dev);
+}
+
+int
+inotify_init1(int flags)
+{
+	FF_REAL(int, inotify_init1, (int));
+	if (ff_hit("inotify", "-"))
+		return -1;
+	return real_inotify_init1(flags);
 }

@@ -8,7 +8,7 @@
 # final dot stands: the recipient is never offered to backup, so no
 # recipient is ever accepted by two upstreams.
 . "$TESTLIB/tap.sh"
-plan 47
+plan 49
 
 start_smtpd --tls none --no-auth || bail "no backup smtpd"
 B_PORT=$SMTPD_PORT B_LOG=$SMTPD_LOG
@@ -58,6 +58,7 @@ like "$(cat "$TESTDIR"/state1/mailhop/state/down.default)" "^server 127\\.0\\.0\
     "the mark is in the spool's state directory"
 
 failover "greeting 554" --reply 'GREET * 554 5.3.2 not now'
+failover "greeting 421" --reply 'GREET * 421 4.3.2 try again later'
 failover "greeting dropped" --drop connect
 failover "EHLO 421" --reply 'EHLO * 421 4.3.2 busy'
 failover "EHLO 550" --reply 'EHLO * 550 5.7.1 go away'

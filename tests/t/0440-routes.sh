@@ -4,12 +4,12 @@
 # delivered (exact, *@domain, longest *@*.domain, *; the null sender takes
 # *); three upstreams on three servers, each with its own credentials and
 # TLS mode (password, password_file, password_command), see only their
-# own senders and credentials; mailq and JSON
+# own senders and credentials, and a fourth its own client certificate; mailq and JSON
 # name the upstream last tried; log lines carry relay=NAME[host]:port; a
 # bounce names the upstream that refused (Remote-MTA); a route changed
 # after queueing applies to mail already queued.
 . "$TESTLIB/tap.sh"
-plan 31
+plan 33
 
 start_smtpd --tls starttls --user alice:pw-a || bail "no smtpd a"
 A_PORT=$SMTPD_PORT A_LOG=$SMTPD_LOG
@@ -19,6 +19,11 @@ start_smtpd --tls implicit --user bob:pw-b \
 B_PORT=$SMTPD_PORT B_LOG=$SMTPD_LOG
 start_smtpd --tls none --auth plain --user carol:pw-c || bail "no smtpd c"
 C_PORT=$SMTPD_PORT C_LOG=$SMTPD_LOG
+# d wants a client certificate (and no AUTH): only [upstream.d] has one.
+make_cert client
+chmod 600 "$TESTDIR/ca/client.key"
+start_smtpd --tls starttls --no-auth --client-ca "$TESTDIR/ca/ca.pem" || bail "no smtpd d"
+D_PORT=$SMTPD_PORT D_LOG=$SMTPD_LOG
 LOG=$TESTDIR/mail.log
 
 # Each upstream its own credentials, from a different source.
@@ -32,6 +37,9 @@ password_file = $TESTDIR/b.secret
 $(mh_upstream c "$C_PORT" none)
 user = carol
 password_command = echo pw-c
+$(mh_upstream d "$D_PORT" starttls)
+client_cert = $TESTDIR/ca/client.pem
+client_key = $TESTDIR/ca/client.key
 [queue]
 deliver = queue
 [log]
@@ -58,6 +66,7 @@ print(" ".join(sorted({o.get("auth_user") or "-" for o in map(json.loads, sys.st
 }
 
 routes '*@shop.example = b
+*@certs.example = d
 carol@example.org = c
 *@*.example.net = c
 *@*.eu.example.net = b
@@ -68,6 +77,7 @@ CONF=$MAILHOP_CONFIG
 at() { grep -n -F -- "$1" "$CONF" | head -1 | cut -d: -f1; }
 is "$(mh mailhop config | sed -n '/^\[route\]$/,/^$/p')" "[route]
 carol@example.org = c  ; $CONF:$(at 'carol@example.org =')
+*@certs.example = d  ; $CONF:$(at '*@certs.example =')
 *@shop.example = b  ; $CONF:$(at '*@shop.example =')
 *@*.eu.example.net = b  ; $CONF:$(at '*@*.eu.example.net =')
 *@*.example.net = c  ; $CONF:$(at '*@*.example.net =')
@@ -80,7 +90,8 @@ send x@www.example.net r4@example.com
 send y@a.eu.example.net r5@example.com
 send z@example.net r6@example.com
 send '<>' r7@example.com
-is "$(spool_count)" 7 "seven messages queued"
+send ann@certs.example r9@example.com
+is "$(spool_count)" 8 "eight messages queued"
 out=$(mh mailhop flush 2>&1)
 is "$?" 0 "flush: everything delivered ($out)"
 is "$(spool_count)" 0 "the queue is empty"
@@ -91,6 +102,8 @@ is "$(mails "$B_LOG")" "sales@shop.example y@a.eu.example.net" \
     "b: *@domain and the longest *@*.domain"
 is "$(mails "$C_LOG")" "Carol@Example.org x@www.example.net" \
     "c: the exact address (any case) and a subdomain"
+is "$(mails "$D_LOG")" "ann@certs.example" "d: its own sender"
+is "$(SMTPD_LOG=$D_LOG transcript client_cert 1)" client "d: with d's client certificate"
 is "$(auths "$A_LOG")" "alice" "default saw only alice's credentials"
 is "$(auths "$B_LOG")" "bob" "b saw only bob's"
 is "$(auths "$C_LOG")" "carol" "c saw only carol's"

@@ -163,10 +163,31 @@ fsio_fsync_file(int fd, const char *what, struct mh_err *err)
 	return 0;
 }
 
-/* Write tmp and fsync it; on failure tmp is removed. */
+/*
+ * tmp takes like's owner, group and permission bits (at most 0640: a
+ * secret's); a group we may not give (not root) leaves it 0600, ours.
+ */
+static int
+fsio_take_owner(int fd, const struct stat *like)
+{
+	struct stat	 st;
+	mode_t		 mode = like->st_mode & 0640;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if ((st.st_uid != like->st_uid || st.st_gid != like->st_gid) &&
+	    fchown(fd, like->st_uid, like->st_gid) == -1)
+		mode &= 0600;
+	return fchmod(fd, mode);
+}
+
+/*
+ * Write tmp and fsync it; on failure tmp is removed.  like: NULL for a
+ * file 0600 of ours, else the file it replaces (fsio_take_owner()).
+ */
 static int
 fsio_write_tmp(int dirfd, const char *tmp, const void *p, size_t n,
-    struct mh_err *err)
+    const struct stat *like, struct mh_err *err)
 {
 	int	 fd;
 
@@ -174,6 +195,11 @@ fsio_write_tmp(int dirfd, const char *tmp, const void *p, size_t n,
 	    O_CLOEXEC, 0600);
 	if (fd == -1)
 		return mh_err_errno(err, EX_TEMPFAIL, "cannot create %s", tmp);
+	if (like != NULL && fsio_take_owner(fd, like) == -1) {
+		mh_err_errno(err, EX_TEMPFAIL, "cannot set the owner and mode "
+		    "of %s", tmp);
+		goto fail;
+	}
 	if (fsio_write_all(fd, p, n) == -1) {
 		mh_err_errno(err, EX_TEMPFAIL, "cannot write %s", tmp);
 		goto fail;
@@ -198,9 +224,9 @@ fail:
 /* Write tmp durably and rename it to name; on failure tmp is gone. */
 static int
 fsio_write_rename(int dirfd, const char *tmp, const char *name,
-    const void *p, size_t n, struct mh_err *err)
+    const void *p, size_t n, const struct stat *like, struct mh_err *err)
 {
-	if (fsio_write_tmp(dirfd, tmp, p, n, err) == -1)
+	if (fsio_write_tmp(dirfd, tmp, p, n, like, err) == -1)
 		return -1;
 	if (renameat(dirfd, tmp, dirfd, name) == -1) {
 		mh_err_errno(err, EX_TEMPFAIL, "cannot rename %s to %s", tmp,
@@ -220,7 +246,7 @@ int
 fsio_write_atomic(int dirfd, const char *tmp, const char *name,
     const void *p, size_t n, struct mh_err *err)
 {
-	if (fsio_write_rename(dirfd, tmp, name, p, n, err) == -1)
+	if (fsio_write_rename(dirfd, tmp, name, p, n, NULL, err) == -1)
 		return -1;
 	/* The new name survives a power cut only once the directory is synced. */
 	if (fsio_fsync_dir(dirfd, err) == -1) {
@@ -241,7 +267,14 @@ int
 fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
     const void *p, size_t n, struct mh_err *err)
 {
-	if (fsio_write_rename(dirfd, tmp, name, p, n, err) == -1)
+	return fsio_replace_keep(dirfd, tmp, name, p, n, NULL, err);
+}
+
+int
+fsio_replace_keep(int dirfd, const char *tmp, const char *name,
+    const void *p, size_t n, const struct stat *like, struct mh_err *err)
+{
+	if (fsio_write_rename(dirfd, tmp, name, p, n, like, err) == -1)
 		return -1;
 	return fsio_fsync_dir(dirfd, err);
 }

@@ -9,6 +9,7 @@
 #define MH_FSIO_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -31,6 +32,13 @@ int	fsio_write_atomic(int dirfd, const char *tmp, const char *name,
  */
 int	fsio_replace_atomic(int dirfd, const char *tmp, const char *name,
 	    const void *, size_t, struct mh_err *);
+/*
+ * The same, the new file taking like's owner, group and mode (at most
+ * 0640; a group the caller may not give: 0600); NULL: 0600, the caller's.
+ * For a secret that others read through its group (root:mailhop 0640).
+ */
+int	fsio_replace_keep(int dirfd, const char *tmp, const char *name,
+	    const void *, size_t, const struct stat *like, struct mh_err *);
 int	fsio_fsync_dir(int dirfd, struct mh_err *);
 /*
  * Start writing [off, off + len) of fd back to the disk, without waiting

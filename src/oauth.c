@@ -525,8 +525,9 @@ int
 oauth_refresh_save(const char *path, const char *token, struct mh_err *err)
 {
 	struct mh_err	 e;
+	struct stat	 old;
 	char		*dir, *base, *line, tmp[PATH_MAX];
-	int		 dirfd, rc = -1;
+	int		 dirfd, had, rc = -1;
 
 	oauth_split_path(path, &dir, &base);
 	if (*base == '\0' || strcmp(base, ".") == 0 ||
@@ -542,9 +543,18 @@ oauth_refresh_save(const char *path, const char *token, struct mh_err *err)
 		    "directory %s", path, dir);
 		goto done;
 	}
+	/*
+	 * The new file keeps the old one's owner, group and mode: root's
+	 * own mail rewrites the system's file (root:mailhop 0640) when the
+	 * provider rotates, and a 0600 root:root one would lock the set-id
+	 * helper, so every user's mail, out of it.
+	 */
+	had = fstatat(dirfd, base, &old, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(old.st_mode);
 	line = xasprintf("%s\n", token);
 	snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", base, (long)getpid());
-	rc = fsio_replace_atomic(dirfd, tmp, base, line, strlen(line), &e);
+	rc = fsio_replace_keep(dirfd, tmp, base, line, strlen(line),
+	    had ? &old : NULL, &e);
 	xfree_secret(line);
 	close(dirfd);
 	if (rc == -1)

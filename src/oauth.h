@@ -102,8 +102,9 @@ int	oauth_cache_write(int dirfd, const char *name, const char *key,
 
 /*
  * Rewrite the refresh-token file atomically: a temporary file in its
- * directory (0600), fsync, rename over it, fsync the directory.  The
- * directory is created 0700 when missing (a first login).
+ * directory (0600, or the replaced file's owner, group and mode, at most
+ * 0640), fsync, rename over it, fsync the directory.  The directory is
+ * created 0700 when missing (a first login).
  */
 int	oauth_refresh_save(const char *path, const char *token,
 	    struct mh_err *);

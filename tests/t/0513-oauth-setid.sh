@@ -4,11 +4,14 @@
 # cannot read; the helper reads it before it drops its group, and the
 # access token made from it never lands in the user's spool (no cache
 # file there: it would hand the user the system account's token).  A
-# user file that changes a key of that upstream gets it refused.
+# user file that changes a key of that upstream gets it refused.  Root's
+# own mail goes through that upstream as root: a rotated refresh token is
+# written back with the file's owner, group and mode, or the helper could
+# no longer read it for anyone.
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/oauthd.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 11
+setid_or_skip 14
 
 ISSUED=$TESTDIR/issued
 start_oauthd --client cid-1 --refresh rt-sys --issued "$ISSUED" || bail "no oauthd"
@@ -57,6 +60,19 @@ is "$? $(transcript count)" "0 2" "bob's too"
 is "$(oauthd_count refresh_token)" 2 "(a token of its own: nothing shared through a user's spool)"
 is "$(stat -c '%U:%G %a' "$RT") $(cat "$RT")" "root:$MH_GROUP 640 rt-sys" "the system's refresh token is untouched"
 
+# Root's own mail, the provider rotating the refresh token (and revoking
+# the old one): root saves the new one, and the file stays root:GROUP 0640.
+oauthd_admin rotate set=yes >/dev/null
+printf 'Subject: r\n\nx\n' | "$SBIN/mailhop" send -f root@example.org carol@example.net
+"$SBIN/mailhop" flush >/dev/null 2>&1
+is "$? $(transcript count)" "0 3" "root's own mail through the system's upstream, the refresh token rotated"
+new=$(oauthd_last last_refresh)
+is "$(stat -c '%U:%G %a' "$RT") $(cat "$RT")" "root:$MH_GROUP 640 $new" \
+    "the new refresh token saved, the file still root:$MH_GROUP 0640"
+oauthd_admin rotate set=no >/dev/null
+send_flush "$ann"
+is "$? $(transcript count)" "0 4" "so the helper still reads it: ann's mail goes out"
+
 # A user file that points the system upstream's token URL elsewhere.
 mkdir -p "$SYS/home/$ann/.config/mailhop"
 printf '[upstream]\noauth_token_url = https://127.0.0.1:9/steal\n' > "$SYS/home/$ann/.config/mailhop/mailhop.conf"
@@ -65,4 +81,4 @@ n=$(oauthd_count)
 send_flush "$ann"
 is "$?" 75 "ann changes oauth_token_url of the system's upstream: deferred"
 like "$(as_user "$ann" "$SBIN/mailhop" queue --json)" 'oauth_token_url' "the last reply names the key"
-is "$(oauthd_count) $(transcript count)" "$n 2" "no token request, nothing sent"
+is "$(oauthd_count) $(transcript count)" "$n 4" "no token request, nothing sent"

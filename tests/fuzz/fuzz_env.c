@@ -52,18 +52,38 @@ fuzz_put(const char *dir, const char *name, const char *text, mode_t mode)
 	close(fd);
 }
 
+static char	 fuzz_dirname[64];
+
+/* At exit: the directory goes (make check runs this on every build). */
+static void
+fuzz_dir_remove(void)
+{
+	static const char *const names[] = { "secret", "open", "lines",
+	    "empty", "fifo", "dir" };
+	char	 path[128];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", fuzz_dirname, names[i]);
+		if (unlink(path) == -1)
+			rmdir(path);
+	}
+	rmdir(fuzz_dirname);
+}
+
 /* The directory of the _FILE variables' files, made once. */
 static const char *
 fuzz_dir(void)
 {
-	static char	 dir[64];
-	char		 path[128];
+	char	*dir = fuzz_dirname;
+	char	 path[128];
 
 	if (dir[0] != '\0')
 		return dir;
-	snprintf(dir, sizeof(dir), "/tmp/fuzz_env.XXXXXX");
+	snprintf(dir, sizeof(fuzz_dirname), "/tmp/fuzz_env.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		abort();
+	atexit(fuzz_dir_remove);
 	fuzz_put(dir, "secret", "file-password-1\n", 0600);
 	fuzz_put(dir, "open", "b.example\n", 0644);
 	fuzz_put(dir, "lines", "*@example.net = ses\r\nbob = bob@example.net\n",

@@ -147,19 +147,29 @@ fuzz_device(const struct http_resp *r, struct json_object *o)
 	fuzz_assert_unleaked(e.msg, o);
 }
 
+static char	 fuzz_dirname[] = "/tmp/fuzz_oauth.XXXXXX";
+static int	 fuzz_dirfd = -1;
+
+/* At exit: the directory goes (make check runs this on every build). */
+static void
+fuzz_dir_remove(void)
+{
+	unlinkat(fuzz_dirfd, "c.token", 0);
+	unlinkat(fuzz_dirfd, "w.token", 0);
+	rmdir(fuzz_dirname);
+}
+
 /* The directory the cache file is written in, made once. */
 static int
 fuzz_dir(void)
 {
-	static int	 fd = -1;
-	char		 tmpl[] = "/tmp/fuzz_oauth.XXXXXX";
-
-	if (fd == -1) {
-		if (mkdtemp(tmpl) == NULL ||
-		    (fd = open(tmpl, O_RDONLY | O_DIRECTORY)) == -1)
+	if (fuzz_dirfd == -1) {
+		if (mkdtemp(fuzz_dirname) == NULL || (fuzz_dirfd =
+		    open(fuzz_dirname, O_RDONLY | O_DIRECTORY)) == -1)
 			abort();
+		atexit(fuzz_dir_remove);
 	}
-	return fd;
+	return fuzz_dirfd;
 }
 
 static void

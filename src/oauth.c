@@ -685,6 +685,16 @@ oauth_lock(struct oauth *oa, struct mh_err *err)
 	return fd;
 }
 
+/*
+ * Who can log in again: the user, or for the system's upstream under the
+ * set-id helper (its refresh-token file root's) only root.
+ */
+static const char *
+oauth_who_logs_in(const struct upstream *c)
+{
+	return secret_is_held(c) ? "root must run" : "run";
+}
+
 /* The refresh_token grant; the answer's tokens into a. */
 static int
 oauth_refresh(struct oauth *oa, const char *refresh_token,
@@ -707,9 +717,9 @@ oauth_refresh(struct oauth *oa, const char *refresh_token,
 		return rc;
 	if (strcmp(a->error, "invalid_grant") == 0)
 		mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: the refresh token "
-		    "was refused (invalid_grant%s%.160s): run `mailhop oauth "
+		    "was refused (invalid_grant%s%.160s): %s `mailhop oauth "
 		    "login %s`", c->name, a->description[0] ? ": " : "",
-		    a->description, c->name);
+		    a->description, oauth_who_logs_in(c), c->name);
 	else
 		oauth_answer_error(c, &oa->ep, a, EX_TEMPFAIL, err);
 	oauth_answer_free(a);
@@ -738,8 +748,9 @@ oauth_refresh_token(const struct upstream *c, char **rt, struct mh_err *err)
 		return -1;
 	if (*rt == NULL)
 		return mh_err_set(err, EX_TEMPFAIL, "[upstream %s]: no refresh "
-		    "token yet (%s does not exist): run `mailhop oauth login "
-		    "%s`", c->name, c->oauth_refresh_token_file, c->name);
+		    "token yet (%s does not exist): %s `mailhop oauth login "
+		    "%s`", c->name, c->oauth_refresh_token_file,
+		    oauth_who_logs_in(c), c->name);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 . "$TESTLIB/tap.sh"
 . "$TESTLIB/oauthd.sh"
 . "$TESTLIB/setid.sh"
-setid_or_skip 14
+setid_or_skip 17
 
 ISSUED=$TESTDIR/issued
 start_oauthd --client cid-1 --refresh rt-sys --issued "$ISSUED" || bail "no oauthd"
@@ -73,6 +73,19 @@ oauthd_admin rotate set=no >/dev/null
 send_flush "$ann"
 is "$? $(transcript count)" "0 4" "so the helper still reads it: ann's mail goes out"
 
+# The system's refresh token revoked: the users' mail waits, and the
+# reply says root must log in again (a user cannot write that file).
+oauthd_admin revoke >/dev/null
+send_flush "$ann"
+is "$? $(transcript count)" "75 4" "the system's refresh token revoked: ann's mail deferred"
+like "$(as_user "$ann" "$SBIN/mailhop" queue --json)" \
+    '"last_reply":"\[upstream default\]: the refresh token was refused \(invalid_grant[^"]*\): root must run `mailhop oauth login default`"' \
+    "the last reply says root must run mailhop oauth login default"
+oauthd_admin grant token=rt-sys >/dev/null
+printf 'rt-sys\n' > "$RT"
+send_flush "$ann"
+is "$? $(transcript count)" "0 5" "a new refresh token in the file (as root's login leaves it): ann's next mail goes out"
+
 # A user file that points the system upstream's token URL elsewhere.
 mkdir -p "$SYS/home/$ann/.config/mailhop"
 printf '[upstream]\noauth_token_url = https://127.0.0.1:9/steal\n' > "$SYS/home/$ann/.config/mailhop/mailhop.conf"
@@ -81,4 +94,4 @@ n=$(oauthd_count)
 send_flush "$ann"
 is "$?" 75 "ann changes oauth_token_url of the system's upstream: deferred"
 like "$(as_user "$ann" "$SBIN/mailhop" queue --json)" 'oauth_token_url' "the last reply names the key"
-is "$(oauthd_count) $(transcript count)" "$n 4" "no token request, nothing sent"
+is "$(oauthd_count) $(transcript count)" "$n 5" "no token request, nothing sent"

@@ -31,7 +31,7 @@ from aiosmtpd.smtp import (SMTP, AuthResult, LoginPassword, MISSING,
 ALL_MECHS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER")
 PHASES = ("connect", "ehlo", "starttls", "auth", "mail", "rcpt", "data",
           "dot", "rset", "quit")
-REPLY_PHASES = ("GREET", "EHLO", "MAIL", "RCPT", "DATA", "DOT")
+REPLY_PHASES = ("GREET", "EHLO", "AUTH", "MAIL", "RCPT", "DATA", "DOT")
 TLS_VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
                 "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
@@ -634,6 +634,14 @@ class TestSMTP(SMTP):
 
     async def smtp_AUTH(self, arg):
         await self.phase("auth")
+        # AUTH: a scripted reply instead of the exchange (PATTERN matches
+        # the mechanism), e.g. a provider's 454 4.7.0 temporary failure.
+        rule = self.cfg.match("AUTH", (arg or "").split(" ")[0])
+        if rule:
+            self.log({"type": "auth", "mechanism": (arg or "").split(" ")[0].upper(),
+                      "user": None, "ok": False})
+            await self.push(rule.reply)
+            return
         await super().smtp_AUTH(arg)
 
     async def smtp_RCPT(self, arg):

@@ -8,7 +8,7 @@
 # final dot stands: the recipient is never offered to backup, so no
 # recipient is ever accepted by two upstreams.
 . "$TESTLIB/tap.sh"
-plan 49
+plan 51
 
 start_smtpd --tls none --no-auth || bail "no backup smtpd"
 B_PORT=$SMTPD_PORT B_LOG=$SMTPD_LOG
@@ -65,6 +65,7 @@ failover "EHLO 550" --reply 'EHLO * 550 5.7.1 go away'
 failover "STARTTLS missing" --no-starttls
 failover "untrusted certificate" --cert "$TESTDIR/otherca/server.pem" --key "$TESTDIR/otherca/server.key"
 failover "AUTH refused" --user alice:another-password
+failover "AUTH 454" --reply 'AUTH * 454 4.7.0 temporary authentication failure'
 failover "MAIL 451" --reply 'MAIL * 451 4.3.0 try later'
 failover "timeout before MAIL" --delay ehlo 5
 

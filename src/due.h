@@ -4,21 +4,27 @@
  * the entries whose next attempt has come without reading every
  * envelope.  Used by spool.c only; doc/SPOOL.md has the argument.
  *
- * One empty file per entry, state/due/BUCKET/TIME.ID: TIME is a second
- * no later than the entry's next attempt (0: at once), BUCKET is TIME
- * rounded down to DUE_BUCKET seconds.  A flush lists the buckets that
- * have begun and, in them, the names whose TIME has come: it reads those
- * envelopes and no other.  The envelope stays the truth.  A marker may
- * be early (the flush finds the entry not due and moves the marker) or
- * stale (the entry is gone: the marker goes), never late or missing:
- * spool.c adds the new marker before it removes the old one, and adds an
- * entry's first marker before the entry exists.
+ * One empty file per entry, state/due/HOUR/BUCKET/TIME.ID: TIME is a
+ * second no later than the entry's next attempt (0: at once), BUCKET is
+ * TIME rounded down to DUE_BUCKET seconds and HOUR to DUE_HOUR: two
+ * levels, so that neither the top directory nor the bucket that has
+ * begun grows large when retries are spread over hours or days.  A flush
+ * lists the hours and buckets that have begun and, in them, the names
+ * whose TIME has come: it reads those envelopes and no other.  The
+ * envelope stays the truth.  A marker may be early (the flush finds the
+ * entry not due and moves the marker) or stale (the entry is gone: the
+ * marker goes), never late or missing: spool.c adds the new marker before
+ * it removes the old one, and adds an entry's first marker before the
+ * entry exists.
  *
  * Markers are never fsynced.  A process that dies cannot lose one (what
  * it did is in the page cache); a power cut can, so the index carries a
  * stamp naming the boot it was built or checked in, and an index from
  * another boot, without a stamp or damaged is rebuilt from the envelopes
- * before it is trusted (spool.c).
+ * before it is trusted (spool.c).  The stamp also names the layout
+ * (DUE_VERSION): an index of another layout (version 1: one level of
+ * 256-second buckets) is rebuilt too, and due_purge() removes what it
+ * left.
  */
 #ifndef MH_DUE_H
 #define MH_DUE_H
@@ -30,7 +36,9 @@
 #include "err.h"
 
 #define DUE_DIR		"due"		/* in the spool's state directory */
-#define DUE_BUCKET	256		/* seconds a bucket directory spans */
+#define DUE_HOUR	3600		/* seconds a top directory spans */
+#define DUE_BUCKET	16		/* seconds a bucket directory spans */
+#define DUE_VERSION	2		/* the layout, in the stamp */
 
 struct due {
 	int	 dirfd;		/* state/due; -1 when not open */
@@ -70,6 +78,11 @@ typedef int	 due_walk_fn(const struct due_item *, void *);
 int	due_walk(struct due *, due_walk_fn *, void *);
 /* The earliest marker time; 1 when there is none. */
 int	due_next(struct due *, time_t *);
+/*
+ * Remove what is not of this layout from the top directory (a rebuild
+ * does this first; inside an hour, junk goes when it is listed).
+ */
+void	due_purge(struct due *);
 
 /*
  * 1 when the stamp names this boot (the index can be trusted), 0 when it

@@ -1092,6 +1092,7 @@ spool_reindex(struct spool *sp, struct mh_err *err)
 	if (spool_index(sp, err) == -1)
 		return -1;
 	spool_cleanup(sp);
+	due_purge(&sp->due);
 	spool_sweep(sp);
 	if (spool_list(sp, &ids, &n, err) == -1)
 		return -1;

@@ -1,12 +1,12 @@
 #!/bin/bash
 # spool.c, due.c, deliver.c: the schedule index (SPEC 13, doc/SPOOL.md).
-# Each entry has one marker state/due/BUCKET/TIME.ID, TIME no later than
+# Each entry has one marker state/due/HOUR/BUCKET/TIME.ID, TIME no later than
 # its next attempt; a flush opens only the envelopes whose marker is due;
 # a marker that is stale, early, junk, of another boot or that could not
 # be written is repaired, never trusted; -odb starts no helper while a
 # background flusher holds the flush lock.
 . "$TESTLIB/tap.sh"
-plan 25
+plan 29
 
 start_smtpd --tls none --no-auth
 mh_conf "retry = 1s..1s
@@ -17,7 +17,7 @@ sp=$XDG_STATE_HOME/mailhop
 due=$sp/state/due
 
 # markers: every marker as "TIME.ID", sorted
-markers() { (cd "$due" && find . -mindepth 2 -type f | sed 's|^\./[0-9]*/||' | sort); }
+markers() { (cd "$due" && find . -mindepth 3 -type f | sed 's|^\./[0-9]*/[0-9]*/||' | sort); }
 # want ID...: the marker each entry should have, from its envelope
 want() {
     local id
@@ -27,11 +27,12 @@ want() {
             END { if (st == "queued") print (min == "" ? 0 : min) "." id }' "$sp/$id.e"
     done | sort
 }
-# bucket_ok: every marker sits in the bucket of its time
+# bucket_ok: every marker sits in the hour and the 16 s bucket of its time
 bucket_ok() {
     (cd "$due" && find . -mindepth 2 -type f -printf '%h %f\n') | awk \
-        '{ split($2, m, "."); if (m[1] - m[1] % 256 != substr($1, 3)) bad++ }
-         END { exit bad > 0 }'
+        '{ split($2, m, "."); split(substr($1, 3), d, "/")
+           if (m[1] - m[1] % 3600 != d[1] || m[1] - m[1] % 16 != d[2] || 3 in d) bad++ }
+         END { exit !(NR > 0 && bad == 0) }'
 }
 queue() { printf 'Subject: %s\n\nx\n' "$1" | mh sendmail -f alice@example.org "$1@example.com"; }
 ids() { (cd "$sp" && ls -- *.e 2>/dev/null | sed 's/\.e$//'); }
@@ -75,9 +76,9 @@ is "$(markers | grep -c "$new")" 0 "a deleted entry leaves no marker"
 # Stale, early and junk markers are repaired, not trusted.
 ghost=0TPG000000000000ZZZZ
 b=$(( $(date +%s) - 600 ))
-b=$(( b - b % 256 ))
-mkdir -p "$due/$b"
-touch "$due/0/0.$ghost" "$due/$b/junk" "$due/0/0.${all[0]}"
+b=$(( b - b % 3600 ))/$(( b - b % 16 ))
+mkdir -p "$due/$b" "$due/0/0"
+touch "$due/0/0/0.$ghost" "$due/$b/junk" "$due/0/0/0.${all[0]}"
 strace -f -e trace=openat -o trace.txt "$MAILHOP_BIN" flush 2>/dev/null
 is "$?" 0 "a flush with a stale, a junk and an early marker"
 is "$(markers)" "$(want "${all[@]}")" "the stale one is gone, the early one moved"
@@ -88,7 +89,7 @@ is "$(grep -oE '"[0-9A-Z]{20}\.e"' trace.txt | tr -d '"' | sort -u | tr '\n' ' '
 # An index from another boot is rebuilt before it is trusted: with every
 # marker gone and a foreign stamp, a due entry is still found.
 sed -i 's/^retry = .*/retry = 1s..1s/' "$MAILHOP_CONFIG"
-find "$due" -mindepth 2 -type f -delete
+find "$due" -mindepth 3 -type f -delete
 printf 'mailhop-due 1\nboot id 00000000-0000-0000-0000-000000000000\n' >"$due/stamp"
 attempts() { awk '$1 == "rcpt" { print $3 }' "$sp/$1.e"; }
 n=$(attempts "${all[1]}")
@@ -155,3 +156,34 @@ queue free
 _both() { [ "$(transcript count)" = 2 ] && [ "$(spool_count)" = 0 ]; }
 wait_for _both
 ok $? "lock free: the helper it starts delivers both"
+
+# Upgrade: an index of the old layout (version 1: state/due/B/T.ID, one
+# level of 256 s buckets), stamped in this very boot, is rebuilt, not
+# read: every due entry is delivered, and nothing of the old layout stays.
+rm -f "$sp"/*.e "$sp"/*.m
+rm -rf "$due"
+umask 077
+"$PYTHON" "$TESTLIB/fill_spool.py" "$sp" 3 due || bail "fill_spool.py failed"
+read -r -a dues <<<"$(ids | tr '\n' ' ')"
+"$PYTHON" "$TESTLIB/fill_spool.py" "$sp" 2 deferred || bail "fill_spool.py failed"
+defs=$(ids | grep -vxF -f <(printf '%s\n' "${dues[@]}"))
+mkdir -p "$due/0"
+touch "$due/0/0.${dues[0]}" "$due/0/0.${dues[1]}"
+t=$(( $(date +%s) - 300 ))
+old=$(( t - t % 256 ))
+mkdir -p "$due/$old"
+touch "$due/$old/$t.${dues[2]}"
+for id in $defs; do
+    t=$(want "$id"); t=${t%%.*}
+    mkdir -p "$due/$(( t - t % 256 ))"
+    touch "$due/$(( t - t % 256 ))/$t.$id"
+done
+printf 'mailhop-due 1\nboot id %s\n' "$(cat /proc/sys/kernel/random/boot_id)" >"$due/stamp"
+mh mailhop flush 2>err.txt
+rc=$?; cat err.txt >&2
+is "$rc:$(transcript count):$(ids | tr '\n' ' ')" "0:5:$(echo $defs) " \
+    "an old-layout index of this boot: rebuilt, the 3 due entries delivered"
+is "$(markers)" "$(want $defs)" "the deferred ones have their markers in the new layout"
+ok_cmd "every marker in its hour and 16 s bucket" bucket_ok
+ok $([ ! -e "$due/$old" ] && grep -qx 'mailhop-due 2' "$due/stamp"; echo $?) \
+    "the old buckets are gone, the stamp names layout 2"

@@ -109,8 +109,19 @@ rate_take_locked(const struct state *st, const struct upstream *up,
 		rc = 1;
 		goto done;
 	}
+	last = k > 0 ? rate_record(fd, k - 1) : -1;
+	/*
+	 * A per-second rate is also paced, a slot every 1/N s: providers
+	 * count such rates over parts of a second (SES), and N messages
+	 * still go within one window.
+	 */
+	if (up->rate.window == 1 && last != -1 && now < last + w / n) {
+		*wait = last + w / n - now;
+		rc = 1;
+		goto done;
+	}
 	/* In time order even if the clock stepped back. */
-	if (k > 0 && (last = rate_record(fd, k - 1)) > now)
+	if (last > now)
 		now = last;
 	snprintf(rec, sizeof(rec), "%013lld\n", now);
 	if (taken != NULL)

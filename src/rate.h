@@ -2,7 +2,8 @@
 /*
  * rate.h - `rate = N/s|m|h|d` of an upstream (SPEC 9): at most N messages
  * in any window of that length.  A sliding window: up to N may go at
- * once, the next when the oldest leaves the window.  Every message handed
+ * once, the next when the oldest leaves the window; a per-second rate is
+ * also paced, a slot every 1/N s (a deviation from SPEC 9, in NEWS).  Every message handed
  * to the upstream takes a slot before it goes, whatever its outcome (so
  * the limit holds even for messages the server counted and then refused);
  * one that never reached it (the session failed before MAIL FROM was

@@ -200,18 +200,19 @@ START_TEST(rate_window)
 	ck_assert_int_eq(rate_take(&st, up, t, &wait, NULL, &e), 0);
 	up->rate.count = 3;
 	up->rate.window = 1;
-	/* Up to N at once... */
-	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(rate_take(&st, up, t + i, &wait, NULL, &e), 0);
+	/* N within one window, paced a slot every 1/N s (333 ms)... */
+	ck_assert_int_eq(rate_take(&st, up, t, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 1, &wait, NULL, &e), 1);
+	ck_assert_int_eq(wait, 332);
+	ck_assert_int_eq(rate_take(&st, up, t + 333, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 666, &wait, NULL, &e), 0);
 	/* ...the next when the oldest leaves the window. */
-	ck_assert_int_eq(rate_take(&st, up, t + 500, &wait, NULL, &e), 1);
-	ck_assert_int_eq(wait, 500);
 	ck_assert_int_eq(rate_take(&st, up, t + 999, &wait, NULL, &e), 1);
 	ck_assert_int_eq(wait, 1);
 	ck_assert_int_eq(rate_take(&st, up, t + 1000, &wait, NULL, &e), 0);
-	ck_assert_int_eq(rate_take(&st, up, t + 1000, &wait, NULL, &e), 1);
-	ck_assert_int_eq(wait, 1);
-	ck_assert_int_eq(rate_take(&st, up, t + 1001, &wait, NULL, &e), 0);
+	ck_assert_int_eq(rate_take(&st, up, t + 1200, &wait, NULL, &e), 1);
+	ck_assert_int_eq(wait, 133);
+	ck_assert_int_eq(rate_take(&st, up, t + 1333, &wait, NULL, &e), 0);
 	/* A clock that steps back: the log stays in order, no extra slot. */
 	ck_assert_int_eq(rate_take(&st, up, t - 5000, &wait, NULL, &e), 1);
 	state_close(&st);

@@ -1039,6 +1039,18 @@ conf_key_find(const struct conf_table *t, const char *section,
 	return NULL;
 }
 
+int
+conf_parallel(const struct config *cfg)
+{
+	const struct conf_key *k;
+
+	k = conf_key_find(&conf_global_table, "queue", "parallel");
+	if (cfg->origin != NULL &&
+	    cfg->origin[k - conf_global_table.keys].layer == CONF_LAYER_DEFAULT)
+		return CONF_PARALLEL_AUTO;
+	return cfg->parallel;
+}
+
 /* One "name = value" of a table-driven section. */
 static int
 conf_set_key(struct conf_parse *p, const char *section, const char *name,

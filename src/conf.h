@@ -307,6 +307,14 @@ struct conf_resolved {
 int	conf_print_resolved(const struct config *,
 	    const struct conf_resolved *, struct buf *);
 
+/*
+ * How many connections a flush may use: [queue] parallel where a file or
+ * the environment set it, else CONF_PARALLEL_AUTO (relay.c opens a second
+ * connection only while many messages wait).
+ */
+#define CONF_PARALLEL_AUTO	0
+int	conf_parallel(const struct config *);
+
 /* Value parsers (also used by tests): 0 on success, -1 on a bad value. */
 int	conf_parse_duration(const char *, long *);		/* 30s 15m 2h 5d */
 int	conf_parse_size(const char *, unsigned long long *);	/* 512 64K 64M 1G */

@@ -66,9 +66,10 @@ struct relay_job {
 typedef void	relay_done_fn(struct relay_job *, void *);
 
 /*
- * A session with one upstream, over up to parallel connections.
+ * A session with one upstream, over up to parallel connections
+ * (CONF_PARALLEL_AUTO: one, and a second while a long batch waits).
  * verbose: the SMTP dialogue on stderr ("--> " sent, "<-- " received,
- * "[N] " before each line when parallel > 1), AUTH arguments and the
+ * "[N] " before each line when more than one connection is in use), AUTH arguments and the
  * exchange lines after AUTH shown as "***".  Fetches the password or token
  * (secret.h) once; EX_CONFIG when host is not set, or user is set and
  * neither is configured.  up must outlive the relay.

@@ -228,7 +228,7 @@ relayset_relay(struct relayset *rs, const struct upstream *up,
 	if (u == NULL)
 		return NULL;
 	if (u->relay == NULL && u->fail.exit == 0) {
-		u->relay = relay_new(up, rs->cfg->parallel, rs->verbose,
+		u->relay = relay_new(up, conf_parallel(rs->cfg), rs->verbose,
 		    &u->fail);
 		rs_relay_state(rs, up, u->relay);
 		if (u->relay != NULL && rs->stop != NULL)
